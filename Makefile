@@ -1,0 +1,39 @@
+# Two commands matter: `make run` and `make test`.  Everything else serves them.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+API_PORT ?= 9292
+REGISTRY_PORT ?= 9191
+DATA_DIR ?= var
+DATA := $(abspath $(DATA_DIR))
+
+.PHONY: run test docs bench clean
+
+$(VENV)/.installed: setup.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade 'pip>=23' 'setuptools<81' wheel
+	$(PY) -m pip install -q -e '.[test,docs]'
+	touch $@
+
+# Registry on REGISTRY_PORT, API on API_PORT talking to it over HTTP;
+# sqlite3 + filesystem store under DATA_DIR.  Ctrl-C stops both.
+run: $(VENV)/.installed
+	@mkdir -p $(DATA)
+	@echo "glance: registry on http://127.0.0.1:$(REGISTRY_PORT), API on http://127.0.0.1:$(API_PORT), data in $(DATA)"
+	@export GLANCE_SQL_CONNECTION=sqlite:///$(DATA)/glance.sqlite \
+	        GLANCE_FILESYSTEM_STORE_DATADIR=$(DATA)/images; \
+	trap 'kill $$registry $$api 2>/dev/null; wait' INT TERM EXIT; \
+	$(VENV)/bin/glance-registry --config paste.ini --port $(REGISTRY_PORT) & registry=$$!; \
+	GLANCE_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
+	$(VENV)/bin/glance-api --config paste.ini --port $(API_PORT) & api=$$!; \
+	wait
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+docs: $(VENV)/.installed
+	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+
+clean:
+	rm -rf docs/_build .pytest_cache

@@ -1,0 +1,1 @@
+"""Entry points behind the scripts in bin/."""

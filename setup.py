@@ -1,0 +1,47 @@
+"""Packaging for Glance: the servers, the client, the CLI and the conformance suite."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="glance",
+    version="0.1.0",
+    description="Glance: discover, register and retrieve virtual-machine images over HTTP",
+    python_requires=">=3.11",
+    packages=find_packages(include=["glance", "glance.*", "conformance", "conformance.*"]),
+    include_package_data=True,
+    install_requires=[
+        "Paste>=3.5",
+        "PasteDeploy>=3.0",
+        "PasteScript>=3.3",
+        # PasteScript imports pkg_resources, which setuptools 82 dropped.
+        "setuptools<81",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "hypothesis>=6.100", "WebTest>=3.0"],
+        "docs": ["sphinx>=7"],
+    },
+    scripts=[
+        "bin/glance-api",
+        "bin/glance-registry",
+        "bin/glance-manage",
+        "bin/glance",
+    ],
+    entry_points={
+        "console_scripts": [
+            "glance-conformance = conformance.cli:main",
+        ],
+        "paste.app_factory": [
+            "api = glance.api.images:app_factory",
+            "registry = glance.registry.server:app_factory",
+        ],
+        "paste.filter_factory": [
+            "context = glance.middleware.context:filter_factory",
+            "headers = glance.middleware.headers:filter_factory",
+            "accesslog = glance.middleware.accesslog:filter_factory",
+            "version = glance.middleware.version:filter_factory",
+        ],
+        "paste.server_runner": [
+            "http = glance.common.httpserver:server_runner",
+        ],
+    },
+)

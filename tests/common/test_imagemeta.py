@@ -1,0 +1,137 @@
+"""The x-image-meta-* codec (CONTRACT §3)."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from glance.common import imagemeta
+from glance.common.exception import Invalid
+
+
+def decode(pairs):
+    return imagemeta.headers_to_meta(pairs)
+
+
+def native(text):
+    """How a UTF-8 header value arrives in WSGI: bytes decoded as latin-1."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_names_are_case_insensitive_and_dash_equals_underscore():
+    meta = decode([("X-Image-Meta-Disk-Format", "qcow2")])
+    assert meta["disk_format"] == "qcow2"
+
+
+def test_property_keys_are_lowercased_with_dashes_as_underscores():
+    meta = decode([("X-Image-Meta-Property-Kernel-ID", "42")])
+    assert meta["properties"] == {"kernel_id": "42"}
+
+
+def test_booleans_accept_any_case():
+    assert decode([("x-image-meta-is_public", "TRUE")])["is_public"] is True
+    assert decode([("x-image-meta-is_public", "False")])["is_public"] is False
+
+
+def test_bad_boolean_is_invalid_naming_the_field():
+    with pytest.raises(Invalid, match="is_public"):
+        decode([("x-image-meta-is_public", "yes")])
+
+
+@pytest.mark.parametrize("value", ["-3", "abc", "1.5", "0x10", "١٢"])
+def test_size_must_be_a_non_negative_decimal(value):
+    with pytest.raises(Invalid, match="size"):
+        decode([("x-image-meta-size", value)])
+
+
+def test_integers_beyond_int64_are_invalid():
+    with pytest.raises(Invalid):
+        decode([("x-image-meta-id", str(2**63))])
+
+
+def test_sizes_above_four_gib_are_fine():
+    assert decode([("x-image-meta-size", str(5 << 30))])["size"] == 5 << 30
+
+
+def test_empty_int_and_bool_mean_not_given():
+    meta = decode([("x-image-meta-size", ""), ("x-image-meta-is_public", "")])
+    assert "size" not in meta and "is_public" not in meta
+
+
+def test_empty_text_is_null_but_empty_property_is_kept():
+    meta = decode([("x-image-meta-name", ""), ("x-image-meta-property-x", "")])
+    assert meta["name"] is None
+    assert meta["properties"] == {"x": ""}
+
+
+def test_values_are_stripped():
+    assert decode([("x-image-meta-name", "  Ubuntu \t")])["name"] == "Ubuntu"
+
+
+def test_non_ascii_travels_as_utf8():
+    meta = decode([("x-image-meta-name", native("Ubuntu – 日本"))])
+    assert meta["name"] == "Ubuntu – 日本"
+
+
+def test_invalid_utf8_is_invalid():
+    with pytest.raises(Invalid, match="UTF-8"):
+        decode([("x-image-meta-name", b"\xff\xfe".decode("latin-1"))])
+
+
+def test_other_headers_are_ignored():
+    assert decode([("Content-Type", "x"), ("x-image-meta-bogus", "1")]) == {"properties": {}}
+
+
+def test_encoding_nulls_booleans_and_integers():
+    headers = dict(imagemeta.meta_to_headers(
+        {"id": 7, "name": None, "is_public": True, "deleted": False, "size": 0}))
+    assert headers == {"x-image-meta-id": "7", "x-image-meta-name": "",
+                       "x-image-meta-is_public": "True", "x-image-meta-deleted": "False",
+                       "x-image-meta-size": "0"}
+
+
+def test_environ_keys_are_decoded():
+    environ = {"HTTP_X_IMAGE_META_DISK_FORMAT": "raw",
+               "HTTP_X_IMAGE_META_PROPERTY_ARCH": "x86_64", "HTTP_HOST": "h"}
+    assert imagemeta.environ_to_meta(environ) == {
+        "disk_format": "raw", "properties": {"arch": "x86_64"}}
+
+
+@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True),
+                                            ("yes", False), ("", False)])
+def test_purge_props_only_for_true(value, expected):
+    environ = {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": value}
+    assert imagemeta.purge_props_requested(environ) is expected
+
+
+# -- round trip: dict → headers → dict is lossless ---------------------------
+
+text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Zs")),
+               min_size=1, max_size=40)
+optional_text = st.none() | text
+property_key = st.from_regex(r"[a-z0-9_.:]{1,20}", fullmatch=True)
+images = st.fixed_dictionaries(
+    {
+        "id": st.integers(0, 2**63 - 1),
+        "size": st.integers(0, 2**63 - 1),
+        "is_public": st.booleans(),
+        "deleted": st.booleans(),
+        "name": optional_text,
+        "disk_format": optional_text,
+        "checksum": optional_text,
+        "created_at": optional_text,
+        "properties": st.dictionaries(property_key, st.just("") | text, max_size=5),
+    })
+
+
+@settings(max_examples=300)
+@given(images)
+def test_headers_round_trip_without_loss(image):
+    assert decode(imagemeta.meta_to_headers(image)) == image
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.text(max_size=30), st.text(max_size=30)), max_size=8))
+def test_decoding_arbitrary_headers_never_raises_anything_but_invalid(pairs):
+    try:
+        decode([("x-image-meta-" + name, value) for name, value in pairs])
+    except Invalid:
+        pass
