@@ -21,7 +21,7 @@ LOG = logging.getLogger(__name__)
 OCTET_STREAM = "application/octet-stream"
 LOCATION_SCHEMES = ("http", "https")
 # Fields a client may not set through the API (CONTRACT §2 POST 1, §8).
-SERVER_FIELDS = ("id", "uri", "status", "checksum", "os_hash_algo", "os_hash_value",
+SERVER_FIELDS = ("uri", "status", "checksum", "os_hash_algo", "os_hash_value",
                  "size", "store", "location", "owner", "created_at", "updated_at",
                  "deleted_at", "deleted")
 BRIEF_FIELDS = ("id", "uri", "name", "type", "disk_format", "container_format",
@@ -90,9 +90,10 @@ class ImagesApp:
         return wsgi.json_response(start_response, code, {"image": image}, headers)
 
     @staticmethod
-    def _client_values(meta):
-        values = {k: v for k, v in meta.items() if k not in SERVER_FIELDS}
-        return values
+    def _client_values(meta, creating=True):
+        """The fields a client may set; `id` only when creating."""
+        return {k: v for k, v in meta.items()
+                if k not in SERVER_FIELDS and (creating or k != "id")}
 
     # -- lists ---------------------------------------------------------------
 
@@ -187,7 +188,7 @@ class ImagesApp:
         ctx = self._caller(environ)
         meta = environ[REQUEST_META]
         purge = imagemeta.purge_props_requested(environ)
-        values = self._client_values(meta)
+        values = self._client_values(meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
         with_body = wsgi.has_body(environ)
         if (with_body or meta.get("location")) and image["status"] != "queued":

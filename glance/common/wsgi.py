@@ -73,6 +73,8 @@ def error_response(environ, start_response, exc):
     headers = []
     if code == 401:
         headers.append(("WWW-Authenticate", 'Token realm="glance"'))
+    if code == 405:
+        headers.append(("Allow", ", ".join(exc.allowed)))
     if code >= 500:
         LOG.error("%s %s failed: %s", environ.get("REQUEST_METHOD"),
                   environ.get("PATH_INFO"), exc.message)
@@ -140,12 +142,15 @@ def has_body(environ):
 def request_base_url(environ):
     """scheme://host[:port] of the request, for building image URIs."""
     scheme = environ.get("wsgi.url_scheme", "http")
+    default_port = {"http": "80", "https": "443"}.get(scheme)
     host = environ.get("HTTP_HOST")
     if not host:
         host = environ.get("SERVER_NAME", "localhost")
         port = environ.get("SERVER_PORT", "")
-        if port and port != {"http": "80", "https": "443"}.get(scheme):
+        if port and port != default_port:
             host = f"{host}:{port}"
+    elif host.endswith(f":{default_port}"):
+        host = host[: -len(default_port) - 1]
     return f"{scheme}://{host}"
 
 

@@ -1,0 +1,96 @@
+"""PUT /images/<id> (CONTRACT §2 PUT, §8)."""
+
+import pytest
+
+from tests.api.conftest import md5, stored_files, upload_headers
+
+
+@pytest.fixture
+def queued(app):
+    return app.post("/images", headers={"x-image-meta-name": "q",
+                                        "x-image-meta-property-a": "1",
+                                        "x-image-meta-property-b": "2"},
+                    status=201).json["image"]
+
+
+def test_metadata_headers_update_fields(app, queued):
+    res = app.put(f"/images/{queued['id']}", headers={"x-image-meta-name": "renamed"},
+                  status=200)
+    assert res.json["image"]["name"] == "renamed"
+    assert res.headers["Location"] == res.json["image"]["uri"]
+
+
+def test_properties_are_merged_by_default(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-property-b": "3",
+                                                        "x-image-meta-property-c": "4"}
+                    ).json["image"]
+    assert image["properties"] == {"a": "1", "b": "3", "c": "4"}
+
+
+def test_purge_props_replaces_the_set(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-property-c": "4", "x-glance-registry-purge-props": "True"}).json["image"]
+    assert image["properties"] == {"c": "4"}
+
+
+def test_purge_props_without_properties_clears_them(app, queued):
+    image = app.put(f"/images/{queued['id']}",
+                    headers={"x-glance-registry-purge-props": "true"}).json["image"]
+    assert image["properties"] == {}
+
+
+def test_updated_at_changes_and_created_at_stays(app, queued):
+    import time
+    time.sleep(1.1)
+    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-name": "x"}).json["image"]
+    assert image["created_at"] == queued["created_at"]
+    assert image["updated_at"] > queued["updated_at"]
+
+
+def test_unknown_id_is_404(app):
+    app.put("/images/999", headers={"x-image-meta-name": "x"}, status=404)
+
+
+def test_data_for_a_queued_image_uploads_it(app, queued, data_dir):
+    image = app.put(f"/images/{queued['id']}", b"payload", headers=upload_headers(),
+                    status=200).json["image"]
+    assert (image["status"], image["size"], image["checksum"]) == ("active", 7, md5(b"payload"))
+    assert app.get(f"/images/{queued['id']}").body == b"payload"
+    assert stored_files(data_dir) == [str(queued["id"])]
+
+
+def test_data_for_an_active_image_is_409_immutable(app, queued):
+    app.put(f"/images/{queued['id']}", b"first", headers=upload_headers(), status=200)
+    res = app.put(f"/images/{queued['id']}", b"second", headers=upload_headers(), status=409)
+    assert "immutable" in res.json["message"]
+    assert app.get(f"/images/{queued['id']}").body == b"first"
+
+
+def test_failed_put_upload_kills_the_image(app, queued, data_dir):
+    app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(size=9), status=400)
+    assert app.head(f"/images/{queued['id']}").headers["x-image-meta-status"] == "killed"
+    assert stored_files(data_dir) == []
+
+
+def test_location_for_a_queued_image_activates_it(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5"}).json["image"]
+    assert (image["status"], image["size"]) == ("active", 5)
+
+
+def test_location_for_an_active_image_is_409(app, queued):
+    app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(), status=200)
+    app.put(f"/images/{queued['id']}", headers={"x-image-meta-location": "http://example.com/i",
+                                                "x-image-meta-size": "5"}, status=409)
+
+
+def test_server_fields_are_ignored_on_update(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-status": "active",
+                                                        "x-image-meta-size": "77"}).json["image"]
+    assert (image["status"], image["size"]) == ("queued", 0)
+
+
+def test_invalid_update_is_400_and_changes_nothing(app, queued):
+    app.put(f"/images/{queued['id']}", headers={"x-image-meta-container_format": "floppy"},
+            status=400)
+    assert app.head(f"/images/{queued['id']}").headers["x-image-meta-container_format"] == ""
