@@ -115,8 +115,6 @@ OPTIONS = [
     Option("auth_strategy", one_of("noauth"), "noauth",
            "How callers are identified: noauth (everyone is an admin)."),
     # Logging
-    Option("log_level", one_of("debug", "info", "warning", "error"), "info",
-           "Level of Glance's log messages."),
     Option("access_log", to_bool, True, "Write one log line per request."),
 ]
 
