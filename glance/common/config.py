@@ -72,6 +72,7 @@ def one_of(*choices):
             raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
         return text
     convert.__name__ = "one_of"
+    convert.choices = choices
     return convert
 
 
