@@ -1,0 +1,280 @@
+"""The `file` store: one file per image in `filesystem_store_datadir`.
+
+Uploads are written to a hidden temporary file in the data directory
+(`.<image_id>.<random>.tmp`), fsync'ed, hard-linked to `<datadir>/<image_id>`
+and the directory fsync'ed, so an image file either holds all of its data or
+does not exist.  Locations are `file://<absolute path>` and can never reach a
+file outside the data directory.
+"""
+
+import errno
+import os
+import re
+import stat
+import tempfile
+from urllib.parse import quote, unquote, urlsplit
+
+from glance.common import exception
+from glance.store.base import ImageData, Store, effective_chunk_size
+
+_TEMP_NAME = re.compile(r"\.[^/]*\.tmp\Z")
+_IMAGE_NAME = re.compile(r"[0-9]+\Z")
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+# Filesystems without hard links answer link() with one of these; there we
+# fall back to check-then-rename.
+_NO_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+class FileImageData(ImageData):
+    """An open image file; `fileobj` is there for wsgi.file_wrapper/sendfile."""
+
+    def __init__(self, fileobj, size, chunk_size, path):
+        super().__init__(size, chunk_size)
+        self.fileobj = fileobj
+        self.path = path
+
+    def _read(self, n):
+        return self.fileobj.read(n)
+
+    def _release(self):
+        self.fileobj.close()
+
+    def _truncated(self, got):
+        return exception.StoreError(
+            f"image file {os.path.basename(self.path)} ended after {got} of {self.size} bytes")
+
+
+class FilesystemStore(Store):
+    name = "file"
+    schemes = ("file",)
+    writable = True
+
+    def __init__(self, conf, write=os.write):
+        # `write` is os.write; tests pass one that fails like a full disk.
+        self._write = write
+        self.datadir = os.path.abspath(conf.filesystem_store_datadir)
+        self.chunk_size = effective_chunk_size(conf)
+        try:
+            os.makedirs(self.datadir, mode=0o750, exist_ok=True)
+        except OSError as exc:
+            raise exception.StoreError(f"cannot create filesystem store directory "
+                                       f"{self.datadir}: {exc.strerror}") from None
+        # Locations are checked against the resolved directory, so a data dir
+        # that is itself a symlink works and nothing can resolve outside it.
+        self._realdir = os.path.realpath(self.datadir)
+
+    # -- locations ---------------------------------------------------------
+
+    def location_for(self, image_id):
+        return "file://" + quote(os.path.join(self.datadir, str(image_id)))
+
+    def path_for(self, location):
+        """The resolved path of the image file named by `location`."""
+        return self._resolve(location)[1]
+
+    def _resolve(self, location):
+        """(entry, resolved path) of the image file named by `location`.
+
+        The entry is the directory entry the location names, directly inside
+        the data directory; the resolved path is where it leads once
+        symlinks are followed, and must be inside the data directory too.
+        Anything else (other schemes or hosts, relative paths, `..`, also
+        percent-encoded, symlinks leading out, hidden temp files) is Invalid.
+        """
+        if not isinstance(location, str):
+            raise exception.Invalid("a file location must be a string")
+        parts = urlsplit(location)
+        if parts.scheme.lower() != "file":
+            raise exception.Invalid("not a file location")
+        if parts.netloc not in ("", "localhost"):
+            raise exception.Invalid(f"file location names another host: {parts.netloc!r}")
+        path = unquote(parts.path)
+        if not os.path.isabs(path) or "\0" in path:
+            raise exception.Invalid("a file location needs an absolute path")
+        name = os.path.basename(path)
+        entry = os.path.join(self._realdir, name)
+        if (name in ("", ".", "..") or name.startswith(".")
+                or os.path.realpath(os.path.dirname(path)) != self._realdir
+                or os.path.dirname(os.path.realpath(entry)) != self._realdir):
+            # The location is not echoed: internal paths must not reach clients.
+            raise exception.Invalid("file location is outside the filesystem store")
+        return entry, os.path.realpath(entry)
+
+    # -- operations --------------------------------------------------------
+
+    def add(self, image_id, chunks):
+        if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
+            raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
+        final = os.path.join(self.datadir, str(image_id))
+        if os.path.lexists(final):
+            raise exception.Duplicate(f"image {image_id} already has data in the file store",
+                                      image_id=image_id)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{image_id}.", suffix=".tmp", dir=self.datadir)
+        except OSError as exc:
+            raise self._os_error(exc, image_id) from None
+        placed = False
+        try:
+            try:
+                self._write_all(fd, chunks, image_id)
+                self._call(os.fsync, image_id, fd)
+            finally:
+                os.close(fd)
+            self._place(temp, final, image_id)
+            placed = True
+            self._call(self._fsync_dir, image_id)
+        except BaseException:
+            if placed:
+                # The directory entry is not durable: take the image back out
+                # rather than report a location that may vanish on a crash.
+                _unlink_quietly(final)
+            raise
+        finally:
+            if not placed:
+                _unlink_quietly(temp)
+        return self.location_for(image_id)
+
+    def _write_all(self, fd, chunks, image_id):
+        # Exceptions from the iterable itself must reach the caller unchanged,
+        # so only our own writes are inside the OSError translation.
+        for chunk in chunks:
+            view = memoryview(chunk).cast("B")
+            while view:
+                try:
+                    written = self._write(fd, view)
+                except OSError as exc:
+                    raise self._os_error(exc, image_id) from None
+                view = view[written:]
+
+    def _place(self, temp, final, image_id):
+        """Move `temp` to `final`, refusing (Duplicate) to replace anything.
+
+        link() fails atomically when `final` exists, so two uploads racing for
+        one id cannot overwrite each other, which a plain rename() would do.
+        """
+        try:
+            os.link(temp, final)
+        except FileExistsError:
+            raise exception.Duplicate(f"image {image_id} already has data in the file store",
+                                      image_id=image_id) from None
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise self._os_error(exc, image_id) from None
+            if os.path.lexists(final):
+                raise exception.Duplicate(f"image {image_id} already has data in the file store",
+                                          image_id=image_id) from None
+            self._call(os.rename, image_id, temp, final)
+            return
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass  # a leftover second link is harmless; temp_files() finds it
+
+    def _fsync_dir(self):
+        fd = os.open(self.datadir, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _call(self, func, image_id, *args):
+        try:
+            return func(*args)
+        except OSError as exc:
+            raise self._os_error(exc, image_id) from None
+
+    def _os_error(self, exc, image_id=None):
+        if exc.errno in _NO_SPACE:
+            return exception.InsufficientStorage(
+                "not enough space in the filesystem store", image_id=image_id)
+        return exception.StoreError(
+            f"filesystem store error: {exc.strerror or exc}", image_id=image_id)
+
+    def get(self, location):
+        path = self.path_for(location)
+        fd = self._open(path)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise exception.Invalid(f"location {location!r} is not an image file")
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            fileobj = os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+        return FileImageData(fileobj, info.st_size, self.chunk_size, path)
+
+    def _open(self, path):
+        try:
+            # The path is already resolved: a symlink here means it was swapped in since.
+            return os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_CLOEXEC)
+        except FileNotFoundError:
+            raise exception.NotFound(f"no image data at {os.path.basename(path)} "
+                                     "in the filesystem store") from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise exception.Invalid("image file location is a symlink") from None
+            raise self._os_error(exc) from None
+
+    def delete(self, location):
+        # Unlink the entry itself: when it is a symlink to another image
+        # file, that image keeps its data.
+        path = self._resolve(location)[0]
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            raise exception.NotFound(f"no image data at {os.path.basename(path)} "
+                                     "in the filesystem store") from None
+        except OSError as exc:
+            raise self._os_error(exc) from None
+
+    def get_size(self, location):
+        path = self.path_for(location)
+        try:
+            return os.stat(path).st_size
+        except FileNotFoundError:
+            raise exception.NotFound(f"no image data at {os.path.basename(path)} "
+                                     "in the filesystem store") from None
+        except OSError as exc:
+            raise self._os_error(exc) from None
+
+    def free_space(self):
+        info = os.statvfs(self.datadir)
+        return info.f_bavail * info.f_frsize
+
+    # -- for the reliability work ------------------------------------------
+
+    def temp_files(self):
+        """Paths of temporary upload files (`.<id>.<random>.tmp`), sorted.
+
+        An upload in progress has one too: remove only stale ones.
+        """
+        return sorted(os.path.join(self.datadir, name) for name in self._names()
+                      if _TEMP_NAME.match(name))
+
+    def image_files(self):
+        """(image_id, path) of every image file, by id."""
+        found = []
+        for name in self._names():
+            path = os.path.join(self.datadir, name)
+            if _IMAGE_NAME.match(name) and os.path.isfile(path):
+                found.append((int(name), path))
+        return sorted(found)
+
+    def _names(self):
+        try:
+            return os.listdir(self.datadir)
+        except FileNotFoundError:
+            return []
+
+
+def _unlink_quietly(path):
+    # Used on failure paths: the error being raised matters more than this one.
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

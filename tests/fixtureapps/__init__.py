@@ -1,0 +1,1 @@
+"""Tiny WSGI apps that play the peers Glance talks to in tests."""
