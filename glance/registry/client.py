@@ -1,0 +1,218 @@
+"""`RegistryClient`: the registry's five methods over HTTP.
+
+The API server uses it when `registry_url` is set.  It keeps one
+keep-alive connection per thread, forwards the caller's context as
+`X-Tenant-Id`/`X-User-Id`/`X-Roles`/`X-Auth-Token` headers and turns the
+registry's error answers back into the domain errors `ImageRegistry` raises.
+"""
+
+import http.client
+import json
+import select
+import threading
+import weakref
+from urllib.parse import quote, urlencode, urlsplit
+
+from glance.common import exception
+
+ERROR_FOR_STATUS = {
+    400: exception.Invalid,
+    401: exception.NotAuthenticated,
+    403: exception.Forbidden,
+    404: exception.NotFound,
+    409: exception.Duplicate,
+    413: exception.TooLarge,
+}
+MAX_ERROR_TEXT = 200
+
+
+class RegistryClient:
+    """Talks to a registry server at `url` (http or https, optional base path).
+
+    `connection_factory()` (default: an http.client connection to the URL's
+    host) is the test seam for the transport.
+    """
+
+    def __init__(self, url, timeout=30.0, connection_factory=None):
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise exception.ConfigError(f"registry_url must be an http(s) URL, got {url!r}")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._base_path = parts.path.rstrip("/")
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self._factory = connection_factory or (
+            lambda: cls(parts.hostname, port, timeout=timeout))
+        self._local = threading.local()
+        self._open = weakref.WeakSet()
+        self._open_lock = threading.Lock()
+
+    # -- the registry interface -------------------------------------------
+
+    def list_images(self, context, params, detailed):
+        query = urlencode([(str(key), str(value)) for key, value in (params or {}).items()])
+        path = "/images/detail" if detailed else "/images"
+        return self._call("GET", path + (f"?{query}" if query else ""), context, "images", list)
+
+    def get_image(self, context, image_id):
+        return self._call("GET", _image_path(image_id), context, "image", dict)
+
+    def create_image(self, context, values):
+        return self._call("POST", "/images", context, "image", dict, body={"image": values})
+
+    def update_image(self, context, image_id, values, purge_props=False):
+        headers = {"x-glance-registry-purge-props": "true"} if purge_props else {}
+        return self._call("PUT", _image_path(image_id), context, "image", dict,
+                          body={"image": values}, headers=headers)
+
+    def delete_image(self, context, image_id):
+        return self._call("DELETE", _image_path(image_id), context, "image", dict)
+
+    def close(self):
+        """Close every connection this client opened, in any thread."""
+        with self._open_lock:
+            conns = list(self._open)
+            self._open = weakref.WeakSet()
+        for conn in conns:
+            conn.close()
+
+    # -- transport ---------------------------------------------------------
+
+    def _call(self, method, path, context, key, kind, body=None, headers=None):
+        request_headers = _context_headers(context)
+        request_headers.update(headers or {})
+        data = None
+        if body is not None:
+            try:
+                data = json.dumps(body, allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:
+                raise exception.Invalid(f"the image cannot be sent as JSON: {exc}") from None
+            request_headers["Content-Type"] = "application/json"
+        status, payload = self._send(method, self._base_path + path, data, request_headers)
+        if status >= 400 or status < 200:
+            raise _error(self.url, status, payload)
+        try:
+            document = json.loads(payload)
+        except (ValueError, UnicodeDecodeError):
+            document = None
+        if not isinstance(document, dict) or not isinstance(document.get(key), kind):
+            raise exception.RegistryUnavailable(
+                f"registry at {self.url} answered {method} {path} with garbage: "
+                f"{_snippet(payload)!r}")
+        return document[key]
+
+    def _send(self, method, path, data, headers):
+        """(status, body bytes).  A reused connection the registry closed
+        while idle is replaced and the request sent once more; a POST only
+        when sending failed, since once sent it may have been done."""
+        for attempt in (1, 2):
+            conn, reused = self._connection()
+            sent = False
+            try:
+                conn.request(method, path, body=data, headers=headers)
+                sent = True
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (ConnectionResetError, BrokenPipeError) as exc:
+                # RemoteDisconnected is a ConnectionResetError: the registry
+                # closed without answering a single byte.
+                self._drop(conn)
+                if attempt == 1 and reused and (not sent or method != "POST"):
+                    continue
+                raise self._unavailable(exc) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop(conn)
+                raise self._unavailable(exc) from None
+            except ValueError as exc:
+                # http.client refuses header values it cannot send.
+                self._drop(conn)
+                raise exception.Invalid(f"cannot send the request to the registry: {exc}") \
+                    from None
+
+    def _unavailable(self, exc):
+        reason = str(exc) or type(exc).__name__
+        return exception.RegistryUnavailable(f"registry at {self.url} unreachable: {reason}")
+
+    def _connection(self):
+        """This thread's connection and whether it has an open socket already."""
+        conn = getattr(self._local, "conn", None)
+        sock = getattr(conn, "sock", None)
+        if sock is not None and _readable(sock):
+            # An idle connection has nothing to read unless the registry
+            # closed it: open a fresh one instead of failing on it.
+            self._drop(conn)
+            conn = None
+        if conn is None:
+            conn = self._local.conn = self._factory()
+            with self._open_lock:
+                self._open.add(conn)
+        return conn, getattr(conn, "sock", None) is not None
+
+    def _drop(self, conn):
+        """Forget a connection in an unknown state; the next call opens a new one."""
+        conn.close()
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+
+
+def _readable(sock):
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _image_path(image_id):
+    return "/images/" + quote(str(image_id), safe="")
+
+
+def _context_headers(context):
+    headers = {}
+    for name, value in (("X-Tenant-Id", context.tenant), ("X-User-Id", context.user),
+                        ("X-Auth-Token", context.auth_tok)):
+        if value is not None:
+            headers[name] = _header_value(name, value)
+    roles = [str(role) for role in context.roles]
+    if context.is_admin and "admin" not in (role.lower() for role in roles):
+        roles.append("admin")
+    if roles:
+        headers["X-Roles"] = _header_value("X-Roles", ",".join(roles))
+    return headers
+
+
+def _header_value(name, value):
+    text = str(value)
+    if any(char in text for char in "\r\n\0"):
+        raise exception.Invalid(f"{name} cannot carry {text!r}")
+    return text.encode("utf-8")
+
+
+def _snippet(payload):
+    text = payload.decode("utf-8", "replace").strip()
+    return text if len(text) <= MAX_ERROR_TEXT else text[:MAX_ERROR_TEXT] + "..."
+
+
+def _error(url, status, payload):
+    """The domain error of a registry error answer, with its message."""
+    message, image_id = None, None
+    try:
+        document = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("message"), str):
+        message = document["message"]
+        if isinstance(document.get("image_id"), int):
+            image_id = document["image_id"]
+    if message is None:
+        message = _snippet(payload) or f"HTTP {status}"
+    cls = ERROR_FOR_STATUS.get(status)
+    if cls is None:
+        return exception.RegistryUnavailable(f"registry at {url} answered {status}: {message}",
+                                             image_id=image_id)
+    return cls(message, image_id=image_id)

@@ -1,0 +1,214 @@
+"""The registry's sqlite3 layer: connections, transactions, schema migrations.
+
+A file database gets one connection per thread (WAL mode lets readers and
+the one writer work side by side); an in-memory database (`sqlite://`, for
+tests) is a single connection that every thread takes turns on.  The schema
+version lives in `PRAGMA user_version`; `MIGRATIONS` is the ordered list of
+steps that lead to it.
+"""
+
+import contextlib
+import os
+import sqlite3
+import threading
+import weakref
+
+from glance.common import exception
+
+BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
+
+# Sortable columns that may hold NULL.  They are sorted (and indexed) as
+# `coalesce(col, 0)`: sqlite orders every INTEGER before every TEXT, so NULL
+# ranks below all strings (even ""), the order stays total, and the keyset
+# comparison of the lists works with plain row values.  Their text is never
+# an integer: the registry stores only Python str in them.
+NULLABLE_SORT_COLUMNS = ("name", "type", "disk_format", "container_format",
+                         "checksum", "owner", "store", "location")
+
+
+def sort_expression(column):
+    """The SQL expression a list sorts `column` by (see NULLABLE_SORT_COLUMNS)."""
+    return f"coalesce({column}, 0)" if column in NULLABLE_SORT_COLUMNS else column
+
+
+def _sort_indexes():
+    # One partial index per sort key, in list order (key, created_at, id):
+    # every list page is an index range scan, however deep the marker.
+    # Frozen as written when migration 2 was made.
+    statements = []
+    for column in ("name", "type", "disk_format", "container_format", "size",
+                   "checksum", "status", "is_public", "owner", "updated_at",
+                   "store", "location"):
+        statements.append(
+            f"CREATE INDEX ix_images_{column} ON images "
+            f"({sort_expression(column)}, created_at, id) WHERE deleted = 0")
+    statements.append(
+        "CREATE INDEX ix_images_created_at ON images (created_at, id) WHERE deleted = 0")
+    return statements
+
+
+# (description, statements); the position + 1 is the schema version.
+MIGRATIONS = [
+    ("images and their properties", [
+        """CREATE TABLE images (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT,
+            type TEXT,
+            disk_format TEXT,
+            container_format TEXT,
+            size INTEGER NOT NULL DEFAULT 0,
+            checksum TEXT,
+            os_hash_algo TEXT,
+            os_hash_value TEXT,
+            store TEXT,
+            location TEXT,
+            status TEXT NOT NULL,
+            is_public INTEGER NOT NULL DEFAULT 0,
+            owner TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE image_properties (
+            image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (image_id, key)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX ix_image_properties_key_value ON image_properties (key, value)",
+    ]),
+    ("indexes for every list order", _sort_indexes()),
+    ("why an image was killed", [
+        "ALTER TABLE images ADD COLUMN status_reason TEXT",
+    ]),
+]
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def parse_url(url):
+    """The database file of an `sql_connection` URL; None for in-memory."""
+    url = (url or "").strip()
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    if not url.startswith("sqlite:///") or url == "sqlite:///":
+        raise exception.ConfigError(
+            f"sql_connection must be sqlite:///PATH or sqlite://, got {url!r}")
+    # sqlite:////abs/path (SQLAlchemy's spelling) and sqlite:///abs/path
+    # relative to the working directory both end up absolute.
+    return os.path.abspath(url[len("sqlite:///"):])
+
+
+class _Connection(sqlite3.Connection):
+    """A plain connection that can be weakly referenced."""
+
+
+class Database:
+    """One sqlite database; hands out per-thread connections and transactions."""
+
+    def __init__(self, url, migrate=True, busy_timeout=BUSY_TIMEOUT):
+        self.url = url
+        self.busy_timeout = busy_timeout
+        self.path = parse_url(url)
+        self._local = threading.local()
+        self._open = weakref.WeakSet()
+        self._open_lock = threading.Lock()
+        if self.path is None:
+            # One connection for all threads, taken in turns.
+            self._lock = threading.RLock()
+            self._shared = self._connect(":memory:")
+        else:
+            self._lock = contextlib.nullcontext()
+            self._shared = None
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        if migrate:
+            self.migrate()
+
+    def _connect(self, target):
+        conn = sqlite3.connect(target, timeout=self.busy_timeout, isolation_level=None,
+                               check_same_thread=False, factory=_Connection)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        with self._open_lock:
+            self._open.add(conn)
+        return conn
+
+    def connection(self):
+        """This thread's connection (the shared one for in-memory databases)."""
+        if self._shared is not None:
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect(self.path)
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self, write=False):
+        """A transaction; `write` takes the write lock at once (BEGIN IMMEDIATE),
+        so a writer never has to upgrade a read snapshot and fail."""
+        with self._lock:
+            conn = self.connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorname", "").startswith(
+                        ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
+                         "SQLITE_READONLY", "SQLITE_CANTOPEN")):
+                    raise exception.RegistryUnavailable(f"the registry database failed: {exc}")
+                raise
+
+    def version(self):
+        with self._lock:
+            return self.connection().execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self):
+        """Apply the migrations this database lacks, each in its own
+        transaction; return the schema version."""
+        with self._lock:
+            conn = self.connection()
+            for number, (_, statements) in enumerate(MIGRATIONS, start=1):
+                with self.transaction(write=True):
+                    # Read inside the write lock: another process may have
+                    # migrated meanwhile.
+                    current = conn.execute("PRAGMA user_version").fetchone()[0]
+                    if current > LATEST_VERSION:
+                        raise exception.ConfigError(
+                            f"database {self.url} has schema version {current}, newer than "
+                            f"this Glance knows ({LATEST_VERSION})")
+                    if current >= number:
+                        continue
+                    for statement in statements:
+                        conn.execute(statement)
+                    # PRAGMA takes no parameters; `number` is our own int.
+                    conn.execute(f"PRAGMA user_version = {int(number)}")
+            return self.version()
+
+    def close(self):
+        """Close every connection this database opened, in any thread."""
+        with self._open_lock:
+            conns = list(self._open)
+            self._open = weakref.WeakSet()
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+        self._shared = None
+
+
+def sync(conf):
+    """`glance-manage db_sync`: bring the configured database up to date."""
+    database = Database(conf.sql_connection, migrate=False)
+    try:
+        return database.migrate()
+    finally:
+        database.close()

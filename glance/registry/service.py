@@ -1,0 +1,308 @@
+"""`ImageRegistry`: image metadata, who may see and change it, and lists.
+
+This is the registry's logic over the sqlite layer.  The WSGI app
+(`server.py`) and the API server (in-process) call it with the caller's
+`RequestContext`; `RegistryClient` offers the same five methods over HTTP.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+from glance.common import exception
+from glance.registry import db, validation
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+FULL_FIELDS = ("id", "name", "type", "disk_format", "container_format", "size",
+               "checksum", "os_hash_algo", "os_hash_value", "store", "location",
+               "status", "is_public", "owner", "created_at", "updated_at",
+               "deleted_at", "deleted")
+BRIEF_FIELDS = ("id", "name", "type", "disk_format", "container_format", "checksum", "size")
+# Columns a create or update writes (besides id and the registry's own).
+_STORED_FIELDS = ("name", "type", "disk_format", "container_format", "size", "checksum",
+                  "os_hash_algo", "os_hash_value", "store", "location", "status",
+                  "status_reason", "is_public")
+_COLUMNS = ", ".join(FULL_FIELDS + ("status_reason",))
+
+
+def utcnow():
+    """Now, as a naive UTC datetime to the second (the stored precision)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class ImageRegistry:
+    """The in-process registry over one `db.Database`.
+
+    `clock` (a callable returning a naive UTC datetime) is the test seam
+    for time.
+    """
+
+    def __init__(self, database, clock=utcnow):
+        self.db = database
+        self._clock = clock
+
+    @classmethod
+    def from_conf(cls, conf):
+        """The registry of the configured database, migrated to the latest schema."""
+        return cls(db.Database(conf.sql_connection))
+
+    def close(self):
+        self.db.close()
+
+    # -- reading -----------------------------------------------------------
+
+    def list_images(self, context, params, detailed):
+        """The images a list request shows (CONTRACT §2, §8 Lists).
+
+        Raises Invalid for a bad parameter, Forbidden for is_public=none
+        from a non-admin.
+        """
+        query = validation.parse_list_params(params, context.is_admin, context.sees_location)
+        with self.db.transaction() as conn:
+            position = None
+            if query.marker is not None:
+                position = self._marker_position(conn, context, query)
+            if query.limit == 0:
+                return []
+            sql, args = _list_sql(context, query, position)
+            rows = conn.execute(sql, args).fetchall()
+            if not detailed:
+                return [{key: row[key] for key in BRIEF_FIELDS} for row in rows]
+            properties = _properties_of(conn, [row["id"] for row in rows])
+        return [_full(row, properties.get(row["id"], {}), context) for row in rows]
+
+    def get_image(self, context, image_id):
+        """The full image; NotFound when missing, deleted or invisible."""
+        image_id = validation.parse_image_id(image_id)
+        with self.db.transaction() as conn:
+            row = _visible_row(conn, context, image_id)
+            return _full(row, _properties_of(conn, [image_id]).get(image_id, {}), context)
+
+    # -- writing -----------------------------------------------------------
+
+    def create_image(self, context, values):
+        """Store a new image owned by the caller's tenant.
+
+        Raises Invalid for bad fields and Duplicate for a taken id (ids of
+        deleted images stay taken).
+        """
+        changes = validation.image_changes(values, creating=True)
+        properties = changes.pop("properties", {})
+        now = self._clock().strftime(TIME_FORMAT)
+        record = {"name": None, "type": None, "disk_format": None, "container_format": None,
+                  "size": 0, "checksum": None, "os_hash_algo": None, "os_hash_value": None,
+                  "store": None, "location": None, "status": "active", "status_reason": None,
+                  "is_public": False}
+        record.update(changes)
+        validation.check_record(record)
+        columns = ["owner", "created_at", "updated_at"] + list(_STORED_FIELDS)
+        args = [context.tenant, now, now] + [record[key] for key in _STORED_FIELDS]
+        if "id" in record:
+            columns.insert(0, "id")
+            args.insert(0, record["id"])
+        with self.db.transaction(write=True) as conn:
+            if "id" in record and conn.execute(
+                    "SELECT 1 FROM images WHERE id = ?", (record["id"],)).fetchone():
+                raise exception.Duplicate(f"image id {record['id']} is already taken",
+                                          image_id=record["id"])
+            if "id" not in record and conn.execute(
+                    "SELECT 1 FROM sqlite_sequence WHERE name = 'images' AND seq >= ?",
+                    (validation.MAX_INT,)).fetchone():
+                # A client chose the largest id: sqlite has none left to assign.
+                raise exception.Conflict("no image ids are left to assign; choose one")
+            cursor = conn.execute(
+                f"INSERT INTO images ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})", args)
+            image_id = cursor.lastrowid
+            conn.executemany(
+                "INSERT INTO image_properties (image_id, key, value) VALUES (?, ?, ?)",
+                [(image_id, key, value) for key, value in properties.items()])
+            row = _row(conn, image_id)
+        return _full(row, properties, context)
+
+    def update_image(self, context, image_id, values, purge_props=False):
+        """Merge `values` into the image; properties are merged too, unless
+        `purge_props`, when the sent set replaces them (none sent: none kept).
+
+        Raises NotFound (missing, deleted, invisible), Forbidden (visible
+        but not the caller's), Invalid (the merged record breaks a rule).
+        """
+        image_id = validation.parse_image_id(image_id)
+        changes = validation.image_changes(values, creating=False, image_id=image_id)
+        sent_properties = changes.pop("properties", None)
+        with self.db.transaction(write=True) as conn:
+            row = _writable_row(conn, context, image_id)
+            record = {key: row[key] for key in _STORED_FIELDS}
+            record.update(changes)
+            record["id"] = image_id
+            validation.check_record(record)
+            updated_at = self._next_update(row["updated_at"])
+            assignments = ", ".join(f"{key} = ?" for key in _STORED_FIELDS)
+            conn.execute(f"UPDATE images SET {assignments}, updated_at = ? WHERE id = ?",
+                         [record[key] for key in _STORED_FIELDS] + [updated_at, image_id])
+            if purge_props:
+                conn.execute("DELETE FROM image_properties WHERE image_id = ?", (image_id,))
+            conn.executemany(
+                "INSERT INTO image_properties (image_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (image_id, key) DO UPDATE SET value = excluded.value",
+                [(image_id, key, value) for key, value in (sent_properties or {}).items()])
+            return _full(_row(conn, image_id),
+                         _properties_of(conn, [image_id]).get(image_id, {}), context)
+
+    def delete_image(self, context, image_id):
+        """Soft-delete: the record stays (its id stays taken) but no route
+        shows it again.  NotFound when missing or already deleted."""
+        image_id = validation.parse_image_id(image_id)
+        with self.db.transaction(write=True) as conn:
+            row = _writable_row(conn, context, image_id)
+            now = self._next_update(row["updated_at"])
+            conn.execute(
+                "UPDATE images SET deleted = 1, deleted_at = ?, updated_at = ? WHERE id = ?",
+                (now, now, image_id))
+            return _full(_row(conn, image_id, deleted=True),
+                         _properties_of(conn, [image_id]).get(image_id, {}), context)
+
+    def kill_saving_images(self, reason):
+        """Move every `saving` image to `killed` (their uploads died with the
+        server); store `reason`; return their ids."""
+        with self.db.transaction(write=True) as conn:
+            rows = conn.execute(
+                "SELECT id, updated_at FROM images WHERE status = 'saving' AND deleted = 0 "
+                "ORDER BY id").fetchall()
+            conn.executemany(
+                "UPDATE images SET status = 'killed', status_reason = ?, updated_at = ? "
+                "WHERE id = ?",
+                [(reason, self._next_update(row["updated_at"]), row["id"]) for row in rows])
+        return [row["id"] for row in rows]
+
+    def _next_update(self, previous):
+        """A new updated_at: now, but always later than the previous one, so
+        that every change shows even within the same second."""
+        now = self._clock()
+        floor = datetime.strptime(previous, TIME_FORMAT) + timedelta(seconds=1)
+        return max(now, floor).strftime(TIME_FORMAT)
+
+    def _marker_position(self, conn, context, query):
+        """The marker image's values of the list order; Invalid when it is
+        missing, deleted or invisible to the caller."""
+        try:
+            row = _visible_row(conn, context, query.marker)
+        except exception.NotFound:
+            raise exception.Invalid(f"marker {query.marker} is not an image you can see") from None
+        columns = _order_columns(query.sort_key)
+        return conn.execute(f"SELECT {', '.join(columns)} FROM images WHERE id = ?",
+                            (row["id"],)).fetchone()
+
+
+def _row(conn, image_id, deleted=False):
+    return conn.execute(f"SELECT {_COLUMNS} FROM images WHERE id = ? AND deleted = ?",
+                        (image_id, int(deleted))).fetchone()
+
+
+def _may_see(context, row):
+    return (context.is_admin or bool(row["is_public"])
+            or (context.tenant is not None and row["owner"] == context.tenant))
+
+
+def _visible_row(conn, context, image_id):
+    row = _row(conn, image_id)
+    if row is None or not _may_see(context, row):
+        raise exception.NotFound(f"no such image: {image_id}", image_id=image_id)
+    return row
+
+
+def _writable_row(conn, context, image_id):
+    row = _visible_row(conn, context, image_id)
+    if not (context.is_admin or (context.tenant is not None and row["owner"] == context.tenant)):
+        raise exception.Forbidden(
+            f"image {image_id} belongs to another tenant; only its owner or an admin may change it",
+            image_id=image_id)
+    return row
+
+
+def _properties_of(conn, image_ids):
+    found = {image_id: {} for image_id in image_ids}
+    # Chunks keep the number of bound parameters well below sqlite's limit.
+    for start in range(0, len(image_ids), 500):
+        chunk = image_ids[start:start + 500]
+        for image_id, key, value in conn.execute(
+                "SELECT image_id, key, value FROM image_properties "
+                f"WHERE image_id IN ({', '.join('?' * len(chunk))}) ORDER BY image_id, key",
+                chunk):
+            found[image_id][key] = value
+    return found
+
+
+def _full(row, properties, context):
+    image = {key: row[key] for key in FULL_FIELDS}
+    image["is_public"] = bool(image["is_public"])
+    image["deleted"] = bool(image["deleted"])
+    image["properties"] = dict(properties)
+    if row["status_reason"] is not None:
+        image["status_reason"] = row["status_reason"]
+    if not context.sees_location:
+        del image["location"]
+    return image
+
+
+def _order_columns(sort_key):
+    """The list order's expressions: (sort key, created_at, id) without repeats."""
+    if sort_key == "id":
+        return ["id"]     # unique: nothing left to break ties
+    columns = [db.sort_expression(sort_key)]
+    for column in ("created_at", "id"):
+        if column not in columns:
+            columns.append(column)
+    return columns
+
+
+def _visibility(context, is_public):
+    """The WHERE term and arguments of "which images a list shows"."""
+    if is_public == "none":
+        return None, []
+    if is_public == "true":
+        return "is_public = 1", []
+    if is_public == "false":
+        if context.is_admin:
+            return "is_public = 0", []
+        return "is_public = 0 AND owner = ?", [context.tenant]   # NULL tenant: nothing
+    if context.tenant is None:
+        return "is_public = 1", []
+    return "(is_public = 1 OR owner = ?)", [context.tenant]
+
+
+def _list_sql(context, query, position):
+    """One parameterised SELECT for a list page; column names come only
+    from the registry's own tables, values only as parameters."""
+    # `deleted = 0` is literal so that the partial indexes apply.
+    where, args = ["deleted = 0"], []
+    term, term_args = _visibility(context, query.is_public)
+    if term:
+        where.append(term)
+        args += term_args
+    for column, value in query.filters.items():
+        where.append(f"{column} = ?")
+        args.append(value)
+    if query.size_min is not None:
+        where.append("size >= ?")
+        args.append(query.size_min)
+    if query.size_max is not None:
+        where.append("size <= ?")
+        args.append(query.size_max)
+    for key, value in query.properties.items():
+        where.append("id IN (SELECT image_id FROM image_properties WHERE key = ? AND value = ?)")
+        args += [key, value]
+    columns = _order_columns(query.sort_key)
+    if position is not None:
+        op = ">" if query.sort_dir == "asc" else "<"
+        if len(columns) > 1:
+            # Redundant with the row-value term, but sqlite only turns a
+            # plain comparison on the first index column into a range seek.
+            where.append(f"{columns[0]} {op}= ?")
+            args.append(position[0])
+        where.append(f"({', '.join(columns)}) {op} ({', '.join('?' * len(columns))})")
+        args += list(position)
+    direction = query.sort_dir.upper()
+    order = ", ".join(f"{column} {direction}" for column in columns)
+    sql = (f"SELECT {_COLUMNS} FROM images WHERE {' AND '.join(where)} "
+           f"ORDER BY {order} LIMIT ?")
+    return sql, args + [query.limit]

@@ -1,0 +1,245 @@
+"""The registry's rules for image fields and list parameters (CONTRACT §1, §8).
+
+Parsers return clean values or raise `Invalid` (or `Forbidden`) with a
+message that names the field or parameter and the bad value.  Nothing here
+touches the database.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from glance.common import exception
+
+STATUSES = ("queued", "saving", "active", "killed")
+DISK_FORMATS = ("raw", "qcow2", "vhd", "vmdk", "vdi", "iso", "ami", "ari", "aki")
+CONTAINER_FORMATS = ("bare", "ovf", "ami", "ari", "aki")
+TYPES = ("machine", "kernel", "ramdisk", "raw")
+AMAZON_FORMATS = ("ami", "ari", "aki")
+ENUMS = {
+    "status": STATUSES,
+    "disk_format": DISK_FORMATS,
+    "container_format": CONTAINER_FORMATS,
+    "type": TYPES,
+}
+
+MAX_INT = 2**63 - 1
+MAX_NAME = 255
+PROPERTY_KEY = re.compile(r"[a-z0-9_.:-]{1,255}")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+# Nullable text columns a trusted caller may set.
+TEXT_FIELDS = ("name", "type", "disk_format", "container_format", "checksum",
+               "os_hash_algo", "os_hash_value", "store", "location", "status_reason")
+WRITABLE_FIELDS = frozenset(TEXT_FIELDS + ("size", "status", "is_public", "properties"))
+# Fields the registry controls itself; callers may send them back and they
+# are dropped without a word (an image dict round-trips through update).
+IGNORED_FIELDS = frozenset(("uri", "deleted", "deleted_at", "created_at", "updated_at", "owner"))
+
+# sort_key value -> column.  `uri` sorts as `id`; `location` needs a caller
+# who may see locations.
+SORT_KEYS = {name: name for name in (
+    "id", "name", "type", "disk_format", "container_format", "size", "checksum",
+    "status", "is_public", "owner", "created_at", "updated_at", "store", "location")}
+SORT_KEYS["uri"] = "id"
+EQUALITY_FILTERS = ("name", "status", "type", "disk_format", "container_format")
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 1000
+
+
+def _text(name, value):
+    """A nullable string free of control characters that UTF-8 can carry."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise exception.Invalid(f"{name} must be a string or null, got {value!r}")
+    _check_chars(name, value)
+    return value
+
+
+def _check_chars(what, value):
+    if CONTROL_CHARS.search(value):
+        raise exception.Invalid(f"{what} must not contain control characters, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise exception.Invalid(f"{what} is not valid Unicode text: {value!r}") from None
+
+
+def _integer(name, value, minimum=0):
+    # bool is an int subclass, but `true` is not a size.
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_INT:
+        raise exception.Invalid(
+            f"{name} must be an integer from {minimum} to {MAX_INT}, got {value!r}")
+    return value
+
+
+def _boolean(name, value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise exception.Invalid(f"{name} must be true or false, got {value!r}")
+
+
+def _properties(value):
+    if not isinstance(value, dict):
+        raise exception.Invalid(f"properties must be an object, got {value!r}")
+    clean = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise exception.Invalid(f"Invalid property key {key!r}")
+        key = key.lower()
+        if not PROPERTY_KEY.fullmatch(key):
+            raise exception.Invalid(
+                f"Invalid property key {key!r}: use 1-255 of a-z 0-9 _ . : -")
+        if not isinstance(item, str):
+            raise exception.Invalid(f"property {key!r} must be a string, got {item!r}")
+        _check_chars(f"property {key!r}", item)
+        clean[key] = item
+    return clean
+
+
+def image_changes(values, creating, image_id=None):
+    """The fields a create or update sets, type-checked and normalised.
+
+    Unknown keys are refused; the registry's own fields are dropped.  A null
+    `id`, `size`, `status`, `is_public` or `properties` means "not given".
+    """
+    if not isinstance(values, dict):
+        raise exception.Invalid(f"the image must be an object, got {values!r}")
+    unknown = sorted(str(key) for key in values
+                     if key not in WRITABLE_FIELDS and key not in IGNORED_FIELDS and key != "id")
+    if unknown:
+        raise exception.Invalid("unknown image field(s): " + ", ".join(map(repr, unknown)))
+    changes = {}
+    for key, value in values.items():
+        if key in IGNORED_FIELDS:
+            continue
+        if key in ("id", "size", "status", "is_public", "properties") and value is None:
+            continue
+        if key == "id":
+            new_id = _integer("id", value, minimum=1)
+            if creating:
+                changes["id"] = new_id
+            elif new_id != image_id:
+                raise exception.Invalid(f"the id of image {image_id} cannot change to {new_id}",
+                                        image_id=image_id)
+        elif key == "size":
+            changes["size"] = _integer("size", value)
+        elif key == "is_public":
+            changes["is_public"] = _boolean("is_public", value)
+        elif key == "properties":
+            changes["properties"] = _properties(value)
+        else:
+            changes[key] = _text(key, value)
+    return changes
+
+
+def check_record(record):
+    """The rules on a whole (merged) image record: enums, AMI rule, name length."""
+    for key, allowed in ENUMS.items():
+        value = record.get(key)
+        if value is not None and value not in allowed:
+            raise exception.Invalid(f"Invalid {key} {value!r}; use one of {', '.join(allowed)}",
+                                    image_id=record.get("id"))
+    if record.get("status") is None:
+        raise exception.Invalid("status must not be null", image_id=record.get("id"))
+    disk, container = record.get("disk_format"), record.get("container_format")
+    if (disk in AMAZON_FORMATS or container in AMAZON_FORMATS) and disk != container:
+        raise exception.Invalid(
+            f"Invalid mix of disk and container formats: {disk!r} and {container!r}",
+            image_id=record.get("id"))
+    name = record.get("name")
+    if name is not None and len(name) > MAX_NAME:
+        raise exception.Invalid(f"name is longer than {MAX_NAME} characters ({len(name)})",
+                                image_id=record.get("id"))
+
+
+def parse_image_id(text):
+    """An image id from a path or a caller: a decimal integer 1..2^63-1.
+
+    Anything else names no image, so it is `NotFound`, not `Invalid`.
+    """
+    if isinstance(text, bool):
+        raise exception.NotFound(f"no such image: {text!r}")
+    if isinstance(text, int):
+        number = text
+    elif isinstance(text, str) and re.fullmatch(r"[0-9]{1,19}", text):
+        number = int(text)
+    else:
+        raise exception.NotFound(f"no such image: {text!r}")
+    if not 1 <= number <= MAX_INT:
+        raise exception.NotFound(f"no such image: {text!r}")
+    return number
+
+
+@dataclass
+class ListQuery:
+    """A list request, parsed: what to show, in which order, from where."""
+
+    filters: dict = field(default_factory=dict)      # column -> exact value
+    properties: dict = field(default_factory=dict)   # key -> exact value
+    size_min: int | None = None
+    size_max: int | None = None
+    is_public: str = "default"                       # default, true, false, none
+    sort_key: str = "created_at"                     # a column name
+    sort_dir: str = "desc"
+    limit: int = DEFAULT_LIMIT
+    marker: int | None = None
+
+
+def _parse_count(name, text):
+    text = text.strip()
+    if not re.fullmatch(r"[0-9]{1,19}", text) or int(text) > MAX_INT:
+        raise exception.Invalid(f"{name} must be a non-negative integer, got {text!r}")
+    return int(text)
+
+
+def parse_list_params(params, is_admin, sees_location):
+    """Turn raw query parameters (strings) into a `ListQuery`.
+
+    Parameter names are normalised like header names (lower case, `-` as
+    `_`); unknown ones are ignored.
+    """
+    query = ListQuery()
+    for raw_name, value in (params or {}).items():
+        name = str(raw_name).lower().replace("-", "_")
+        value = "" if value is None else str(value)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise exception.Invalid(f"{raw_name} is not valid Unicode text: {value!r}") from None
+        if name.startswith("property_"):
+            key = name[len("property_"):]
+            if not PROPERTY_KEY.fullmatch(key):
+                raise exception.Invalid(f"Invalid property filter {raw_name!r}")
+            query.properties[key] = value
+        elif name in EQUALITY_FILTERS:
+            query.filters[name] = value
+        elif name in ("size_min", "size_max"):
+            setattr(query, name, _parse_count(name, value))
+        elif name == "is_public":
+            choice = value.strip().lower()
+            if choice not in ("true", "false", "none"):
+                raise exception.Invalid(f"is_public must be true, false or none, got {value!r}")
+            if choice == "none" and not is_admin:
+                raise exception.Forbidden("only admins may list with is_public=none")
+            query.is_public = choice
+        elif name == "sort_key":
+            column = SORT_KEYS.get(value.strip().lower())
+            if column is None or (column == "location" and not sees_location):
+                raise exception.Invalid(f"sort_key {value!r} is not a sortable field")
+            query.sort_key = column
+        elif name == "sort_dir":
+            direction = value.strip().lower()
+            if direction not in ("asc", "desc"):
+                raise exception.Invalid(f"sort_dir must be asc or desc, got {value!r}")
+            query.sort_dir = direction
+        elif name == "limit":
+            query.limit = min(_parse_count("limit", value), MAX_LIMIT)
+        elif name == "marker":
+            text = value.strip()
+            if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= MAX_INT:
+                raise exception.Invalid(f"marker must be the id of an image, got {value!r}")
+            query.marker = int(text)
+    return query

@@ -1,0 +1,34 @@
+"""Shared pieces of the registry tests: contexts, a clock, a registry."""
+
+from datetime import datetime, timedelta
+
+from glance.common.context import RequestContext, admin_context
+from glance.registry import db, service
+
+ADMIN = RequestContext(tenant="ops", user="root", roles=("admin",), is_admin=True)
+NOAUTH = admin_context()                      # admin with no tenant
+ALICE = RequestContext(tenant="alice", user="alice-1", roles=("member",))
+BOB = RequestContext(tenant="bob", user="bob-1", roles=("member",))
+ANON = RequestContext()
+SERVICE = RequestContext(tenant="alice", is_service=True)
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start=datetime(2024, 5, 1, 12, 0, 0)):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def tick(self, seconds=1):
+        self.now += timedelta(seconds=seconds)
+
+
+def memory_registry(clock=None):
+    return service.ImageRegistry(db.Database("sqlite://"), clock=clock or FakeClock())
+
+
+def ids(images):
+    return [image["id"] for image in images]
