@@ -1,0 +1,1 @@
+"""The check modules, one per area of the contract: ``check_<area>.py``."""

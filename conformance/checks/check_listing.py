@@ -1,0 +1,204 @@
+"""Listing: the brief and detail lists, which images they show, and their order (§2, §8)."""
+
+import pytest
+
+from conformance import expect
+
+clause = pytest.mark.clause
+writes = pytest.mark.writes
+
+
+def listed(api, v, path, query, cid, what=None, suite=None):
+    """The images of one list answer; with `suite`, each entry's shape is judged too."""
+    res = api.get(path, query=query)
+    what = what or f"GET {path}?{res.request.query_string}"
+    expect.require_status(v, cid, res, 200, what)
+    images = expect.images_of(v, cid, res, what)
+    if suite is not None:
+        versioned = path.startswith("/v1/")
+        for image in images:
+            if path.rstrip("/").endswith("/detail"):
+                expect.full_image(v, image, suite, what, versioned=versioned)
+            else:
+                expect.brief_entry(v, image, suite, what, versioned=versioned)
+    return images
+
+
+def order_key(image):
+    return (image.get("created_at") or "", image.get("id") or 0)
+
+
+# -- read-only: whatever the server holds ------------------------------------
+@clause("API-LIST-1", "API-LIST-2", "IMG-3", "IMG-4")
+@pytest.mark.parametrize("prefix", ["", "/v1"])
+def test_brief_list_shape(api, v, suite, prefix):
+    """GET /images entries carry exactly the brief fields (extras allowed, detail-only never)."""
+    for image in listed(api, v, prefix + "/images", {}, "API-LIST-1"):
+        expect.brief_entry(v, image, suite, f"GET {prefix}/images", versioned=bool(prefix))
+
+
+@clause("API-LIST-3", "IMG-1", "IMG-2", "IMG-5", "IMG-9")
+@pytest.mark.parametrize("prefix", ["", "/v1"])
+def test_detail_list_shape(api, v, suite, prefix):
+    """GET /images/detail entries are full image records."""
+    for image in listed(api, v, prefix + "/images/detail", {}, "API-LIST-3"):
+        expect.full_image(v, image, suite, f"GET {prefix}/images/detail",
+                          versioned=bool(prefix))
+
+
+@clause("API-LIST-7")
+def test_default_order_existing(api, v):
+    """The detail list is ordered by created_at, then id, both descending."""
+    images = listed(api, v, "/images/detail", {}, "API-LIST-3")
+    keys = [order_key(i) for i in images]
+    v.check("API-LIST-7", keys == sorted(keys, reverse=True),
+            f"GET /images/detail is not in (created_at, id) descending order: {keys}")
+
+
+@clause("API-LIST-4")
+def test_no_deleted_in_lists(api, v, suite):
+    """No list shows a deleted image."""
+    for query in [{}] + ([{"is_public": "none"}] if suite.is_admin else []):
+        for image in listed(api, v, "/images/detail", query, "API-LIST-3"):
+            v.check("API-LIST-4", image.get("deleted") is not True,
+                    f"GET /images/detail lists deleted image {image.get('id')}")
+
+
+@clause("API-LIST-1", "API-LIST-3")
+def test_brief_and_detail_agree_existing(api, v):
+    """The brief and the detail list show the same images in the same order."""
+    brief = [i.get("id") for i in listed(api, v, "/images", {}, "API-LIST-1")]
+    detail = [i.get("id") for i in listed(api, v, "/images/detail", {}, "API-LIST-3")]
+    # Others may add or delete images between the two requests: compare what both show.
+    both = set(brief) & set(detail)
+    v.check("API-LIST-1", [i for i in brief if i in both] == [i for i in detail if i in both]
+            and len(both) >= min(len(brief), len(detail)) - 2,
+            f"brief list ids {brief} differ from detail list ids {detail}")
+
+
+# -- with images of our own ---------------------------------------------------
+@writes
+@clause("API-LIST-5", "IMG-8")
+def test_default_list_visibility(api, v, suite):
+    """By default: public images, plus private ones only when the caller has a tenant."""
+    public, _ = suite.create(v, "pub", public=True)
+    private, _ = suite.create(v, "priv")
+    v.check("IMG-8", private.get("is_public") is False,
+            f"image created without x-image-meta-is_public has is_public "
+            f"{private.get('is_public')!r}, not false")
+    ids = [i.get("id") for i in listed(api, v, "/images", suite.run_filter(), "API-LIST-1",
+                                       suite=suite)]
+    if suite.can_publish:
+        v.check("API-LIST-5", public["id"] in ids,
+                f"public image {public['id']} is missing from the default list {ids}")
+    owner = private.get("owner")
+    if owner is None:
+        v.check("API-LIST-5", private["id"] not in ids,
+                f"the caller has no tenant (owner null), yet its private image "
+                f"{private['id']} is in the default list")
+    else:
+        v.check("API-LIST-5", private["id"] in ids,
+                f"private image {private['id']} owned by the caller's tenant {owner!r} is "
+                f"missing from the default list")
+
+
+@writes
+@clause("API-LIST-6")
+def test_is_public_filter(api, v, suite):
+    """is_public=false lists only private images; is_public=none every image (admins) or 403."""
+    private, _ = suite.create(v, "priv")
+    public, _ = suite.create(v, "pub", public=True)
+    ids = [i.get("id") for i in listed(api, v, "/images",
+                                       {**suite.run_filter(), "is_public": "false"},
+                                       "API-LIST-6", suite=suite)]
+    v.check("API-LIST-6", private["id"] in ids,
+            f"is_public=false does not list private image {private['id']}: {ids}")
+    if suite.can_publish:
+        v.check("API-LIST-6", public["id"] not in ids,
+                f"is_public=false lists public image {public['id']}")
+        ids = [i.get("id") for i in listed(api, v, "/images",
+                                           {**suite.run_filter(), "is_public": "true"},
+                                           "API-LIST-6")]
+        v.check("API-LIST-6", public["id"] in ids and private["id"] not in ids,
+                f"is_public=true must list {public['id']} and not {private['id']}: {ids}")
+    res = api.get("/images", query={**suite.run_filter(), "is_public": "none"})
+    if suite.is_admin:
+        expect.require_status(v, "API-LIST-6", res, 200, "GET /images?is_public=none (admin)")
+        ids = [i.get("id") for i in expect.images_of(v, "API-LIST-6", res, "is_public=none")]
+        v.check("API-LIST-6", private["id"] in ids,
+                f"is_public=none does not list private image {private['id']}: {ids}")
+        if suite.can_publish:
+            v.check("API-LIST-6", public["id"] in ids,
+                    f"is_public=none does not list public image {public['id']}: {ids}")
+    else:
+        expect.error(v, "API-LIST-6", res, 403, "GET /images?is_public=none (non-admin)")
+
+
+@writes
+@clause("API-LIST-4", "API-DEL-2")
+def test_deleted_image_not_listed(api, v, suite):
+    """A deleted image vanishes from the brief and the detail list."""
+    image, _ = suite.create(v, "gone", public=True)
+    res = api.delete(f"/images/{image['id']}")
+    expect.require_status(v, "API-DEL-1", res, 200, f"DELETE /images/{image['id']}")
+    suite.ledger.deleted(image["id"])
+    for path in ("/images", "/images/detail"):
+        for extra in [suite.scope()] + ([{"is_public": "none"}] if suite.is_admin else []):
+            ids = [i.get("id") for i in listed(api, v, path, {**suite.run_filter(), **extra},
+                                               "API-LIST-1")]
+            v.check("API-LIST-4", image["id"] not in ids,
+                    f"GET {path} {extra} still lists deleted image {image['id']}")
+
+
+@writes
+@clause("API-LIST-8", "FLT-3")
+def test_every_status_listed(api, v, suite):
+    """queued, active and killed images are all listed; status= narrows."""
+    queued, _ = suite.create(v, "queued", public=True)
+    active, _ = suite.create(v, "active", public=True, body=b"0123456789")
+    name = suite.name("killed")
+    res = api.post("/images", headers=[("x-image-meta-name", name), suite.run_header,
+                                       ("x-image-meta-size", "11")]
+                   + ([("x-image-meta-is_public", "True")] if suite.can_publish else []),
+                   body=b"0123456789", content_type="application/octet-stream")
+    expect.error(v, "API-POST-6", res, 400, "POST with x-image-meta-size 11 and 10 bytes")
+    killed = suite.find(api, name=name)
+    for image in killed:
+        suite.ledger.add(image.get("id"))
+    v.require("API-POST-6", len(killed) == 1 and killed[0].get("status") == "killed",
+              f"a size mismatch must leave one killed record named {name}, found {killed}")
+    want = {queued["id"]: "queued", active["id"]: "active", killed[0]["id"]: "killed"}
+    seen = {i.get("id"): i.get("status")
+            for i in listed(api, v, "/images/detail", {**suite.run_filter(), **suite.scope()},
+                            "API-LIST-3", suite=suite)}
+    for iid, status in want.items():
+        v.check("API-LIST-8", seen.get(iid) == status,
+                f"image {iid} ({status}) is listed as {seen.get(iid, 'absent')!r}")
+    for status in ("queued", "active", "killed"):
+        got = [i.get("id") for i in listed(api, v, "/images/detail",
+                                           {**suite.run_filter(), **suite.scope(),
+                                            "status": status}, "FLT-3")]
+        mine = [iid for iid, s in want.items() if s == status]
+        others = [iid for iid, s in want.items() if s != status]
+        v.check("FLT-3", all(i in got for i in mine) and not any(i in got for i in others),
+                f"status={status} must list {mine} and none of {others}, got {got}")
+
+
+@writes
+@clause("API-LIST-7", "API-LIST-1", "API-LIST-3")
+def test_new_images_order(api, v, suite):
+    """Images made one after another list newest first, brief and detail alike."""
+    made = [suite.create(v, "order", public=True)[0]["id"] for _ in range(3)]
+    query = {**suite.run_filter(), **suite.scope()}
+    detail = [i for i in listed(api, v, "/images/detail", query, "API-LIST-3", suite=suite)
+              if i.get("id") in made]
+    keys = [order_key(i) for i in detail]
+    v.check("API-LIST-7", keys == sorted(keys, reverse=True),
+            f"detail list not in (created_at, id) descending order: {keys}")
+    v.check("API-LIST-7", [i.get("id") for i in detail] == sorted(made, reverse=True),
+            f"images made in order {made} must list newest first, got "
+            f"{[i.get('id') for i in detail]}")
+    brief = [i.get("id") for i in listed(api, v, "/images", query, "API-LIST-1", suite=suite)
+             if i.get("id") in made]
+    v.check("API-LIST-1", brief == [i.get("id") for i in detail],
+            f"brief order {brief} differs from detail order {[i.get('id') for i in detail]}")

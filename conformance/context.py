@@ -1,0 +1,272 @@
+"""The state of one conformance run: targets, run prefix, capabilities, cleanup.
+
+`Suite` owns the clients for the API and (optionally) the registry, the
+unique prefix that marks every image this run makes, the ledger of those
+images, and the capabilities it has detected (is the caller an admin? may it
+publish? can the server reach our origin?).  Nothing here assumes an empty
+server or particular ids.
+"""
+
+import ipaddress
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from conformance import expect
+from conformance.client import Client
+from conformance.httpproxy import HTTPProxy
+
+RUN_PROPERTY = "conformance_run"
+INPROCESS_BASE = "http://localhost"
+
+
+def new_prefix():
+    return "cf" + time.strftime("%m%d%H%M%S") + secrets.token_hex(3)
+
+
+class Ledger:
+    """Every image the run made, so that it can remove them all at the end."""
+
+    def __init__(self):
+        self.api_ids = []
+        self.registry_ids = []
+        self.gone = set()
+
+    def add(self, image_id, registry=False):
+        ids = self.registry_ids if registry else self.api_ids
+        if image_id not in ids:
+            ids.append(image_id)
+
+    def deleted(self, image_id):
+        self.gone.add(image_id)
+
+
+class Suite:
+    def __init__(self, api_app, api_base, registry_app=None, registry_base=None, kind="wsgi",
+                 auth_token=None, registry_token=None, alt_token=None, prefix=None,
+                 origin_host=None, timeout=30.0, lint=False):
+        self.kind = kind
+        self.api_base = api_base.rstrip("/")
+        self.registry_base = registry_base.rstrip("/") if registry_base else None
+        self.auth_token = auth_token
+        self.alt_token = alt_token
+        secrets_ = [auth_token, registry_token, alt_token]
+        token_header = [("X-Auth-Token", auth_token)] if auth_token else []
+        self.api = Client(api_app, self.api_base, "api", token_header, secrets_, lint)
+        self.alt = (Client(api_app, self.api_base, "api (alt token)",
+                           [("X-Auth-Token", alt_token)], secrets_, lint)
+                    if alt_token else None)
+        self.registry = None
+        if registry_app is not None:
+            reg_token = registry_token or auth_token
+            self.registry = Client(registry_app, self.registry_base, "registry",
+                                   [("X-Auth-Token", reg_token)] if reg_token else [],
+                                   secrets_, lint)
+        self.prefix = prefix or new_prefix()
+        self.ledger = Ledger()
+        self.origin_host = origin_host
+        self.timeout = timeout
+        self._origin = None
+        self.origin_reachable = None
+        self._counter = 0
+        self._admin = "unknown"
+        self.can_publish = None
+        self.owner = "unknown"
+        self.tags = {self.prefix}
+
+    @classmethod
+    def over_http(cls, api_url, registry_url=None, timeout=30.0, **kw):
+        registry = HTTPProxy(registry_url, timeout) if registry_url else None
+        return cls(HTTPProxy(api_url, timeout), api_url, registry, registry_url,
+                   kind="http", timeout=timeout, **kw)
+
+    # -- logging: each exchange goes to the test that is running -----------
+    def route_log(self, log):
+        for client in (self.api, self.alt, self.registry):
+            if client is not None:
+                client.log = log
+
+    # -- names ------------------------------------------------------------
+    def name(self, label):
+        self._counter += 1
+        return f"{self.prefix}-{label}-{self._counter}"
+
+    def run_filter(self, subset=None):
+        """The list filter that finds this run's images (or one data set of it)."""
+        return {"property-" + RUN_PROPERTY: self.tag(subset)}
+
+    def tag(self, subset=None):
+        value = self.prefix if subset is None else f"{self.prefix}-{subset}"
+        self.tags.add(value)
+        return value
+
+    @property
+    def run_header(self):
+        return ("x-image-meta-property-" + RUN_PROPERTY, self.prefix)
+
+    def set_header(self, subset):
+        return ("x-image-meta-property-" + RUN_PROPERTY, self.tag(subset))
+
+    # -- capabilities --------------------------------------------------------
+    @property
+    def is_admin(self):
+        """True/False from `GET /images?is_public=none` (200 admin, 403 not), else None."""
+        if self._admin == "unknown":
+            res = self.api.get("/images", query={"is_public": "none", "limit": "1"})
+            self._admin = {200: True, 403: False}.get(res.status_int)
+        return self._admin
+
+    @property
+    def target_is_local(self):
+        if self.kind == "wsgi":
+            return True
+        host = urlsplit(self.api_base).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    @property
+    def origin(self):
+        if self._origin is None:
+            from conformance.origin import Origin
+            host = self.origin_host or "127.0.0.1"
+            self._origin = Origin(host)
+        return self._origin
+
+    def visibility_queries(self):
+        """Query variants that together show every image the caller may see."""
+        if self.is_admin:
+            return [{"is_public": "none"}]
+        return [{}, {"is_public": "false"}]
+
+    def find(self, client, **filters):
+        """All visible images matching `filters` (detail), whatever their visibility."""
+        found = {}
+        for extra in self.visibility_queries():
+            res = client.get("/images/detail", query={**filters, **extra, "limit": "1000"})
+            if res.status_int == 200 and expect.is_json_type(res):
+                try:
+                    for image in res.json.get("images", []):
+                        found[image.get("id")] = image
+                except (ValueError, AttributeError):
+                    pass
+        return list(found.values())
+
+    def disconnected_upload(self, headers, declared, data):
+        """Start an upload of `declared` bytes, send only `data`, then go away."""
+        if self.kind == "wsgi":
+            # In-process the closest thing to a disconnect: the input ends early.
+            import io
+            return self.api.post("/images", headers=headers, body_stream=io.BytesIO(data),
+                                 content_length=declared,
+                                 content_type="application/octet-stream")
+        import socket
+        parts = urlsplit(self.api_base)
+        https = parts.scheme == "https"
+        sock = socket.create_connection((parts.hostname, parts.port or (443 if https else 80)),
+                                        self.timeout)
+        if https:
+            import ssl
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+        try:
+            lines = [f"POST {parts.path.rstrip('/')}/images HTTP/1.1", f"Host: {parts.netloc}",
+                     "Content-Type: application/octet-stream", f"Content-Length: {declared}"]
+            lines += [f"{n}: {v}" for n, v in self.api.default_headers + list(headers)]
+            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
+            time.sleep(0.2)
+        finally:
+            sock.close()
+        return None
+
+    # -- making images ----------------------------------------------------------
+    def scope(self):
+        """The list query that shows this run's published-or-private datasets."""
+        return {} if self.can_publish else {"is_public": "false"}
+
+    def create(self, v, label="img", headers=(), body=None, public=False,
+               clause="API-POST-1", content_type="application/octet-stream",
+               chunked=False, tag=True, client=None):
+        """POST an image through the API; require 201 and return (image, response)."""
+        client = client or self.api
+        hdrs = [("x-image-meta-name", self.name(label))]
+        if tag is True:
+            hdrs.append(self.run_header)
+        elif tag:
+            hdrs.append(self.set_header(tag))
+        hdrs += list(headers)
+        publish = public and self.can_publish is not False
+        ctype = content_type if (body is not None or chunked) else None
+
+        def post(extra):
+            return client.post("/images", headers=hdrs + extra, body=body,
+                               content_type=ctype, chunked=chunked)
+        res = post([("x-image-meta-is_public", "True")] if publish else [])
+        if publish and res.status_int == 403 and self.can_publish is None:
+            self.can_publish = False  # publishing is restricted to admins here
+            res = post([])
+        elif publish and res.status_int == 201:
+            self.can_publish = True
+        expect.require_status(v, clause, res, 201, f"POST /images ({label})")
+        image = expect.image_of(v, clause, res, f"POST /images ({label})")
+        v.require(clause, expect.is_int(image.get("id")),
+                  f"POST /images ({label}): image id {image.get('id')!r} is not an integer")
+        self.ledger.add(image["id"])
+        if self.owner == "unknown":
+            self.owner = image.get("owner")
+        return image, res
+
+    def reg_create(self, v, image, label="reg", clause="REG-3", tag=True):
+        """POST {"image": ...} to the registry; require 200 and return the record."""
+        body = {"name": self.name(label), **image}
+        if tag:
+            body["properties"] = {RUN_PROPERTY: self.prefix, **image.get("properties", {})}
+        res = self.registry.post("/images", json_body={"image": body})
+        expect.require_status(v, clause, res, 200, f"registry POST /images ({label})")
+        record = expect.image_of(v, clause, res, f"registry POST /images ({label})")
+        v.require(clause, expect.is_int(record.get("id")),
+                  f"registry POST: id {record.get('id')!r} is not an integer")
+        self.ledger.add(record["id"], registry=True)
+        return record
+
+    # -- cleanup ---------------------------------------------------------------
+    def cleanup(self, log):
+        """Remove what the run made; return what could not be removed."""
+        self.route_log(log)
+        leftovers = []
+        for client, ids in ((self.api, self.ledger.api_ids),
+                            (self.registry, self.ledger.registry_ids)):
+            if client is None:
+                continue
+            for image_id in ids:
+                if image_id in self.ledger.gone:
+                    continue
+                res = client.delete(f"/images/{image_id}")
+                if res.status_int not in (200, 204, 404):
+                    leftovers.append({"target": client.name, "id": image_id,
+                                      "why": f"DELETE answered {res.status}"})
+        for client in (self.api, self.registry):
+            if client is None:
+                continue
+            remaining = []
+            try:
+                for value in sorted(self.tags):
+                    remaining += self.find(client, **{"property-" + RUN_PROPERTY: value})
+            except Exception as exc:  # noqa: BLE001 - cleanup reports, never raises
+                leftovers.append({"target": client.name, "id": None,
+                                  "why": f"could not list: {exc!r}"})
+                continue
+            for image in remaining:
+                # Never trust the filter alone: delete only what carries our mark.
+                props = image.get("properties") or {}
+                if props.get(RUN_PROPERTY) not in self.tags:
+                    continue
+                res = client.delete(f"/images/{image.get('id')}")
+                if res.status_int not in (200, 204, 404):
+                    leftovers.append({"target": client.name, "id": image.get("id"),
+                                      "why": f"DELETE answered {res.status}"})
+        if self._origin is not None:
+            self._origin.close()
+        return leftovers

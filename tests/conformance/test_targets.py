@@ -1,0 +1,152 @@
+"""The suite judges our own servers on all three targets, and its exit status means what it says.
+
+In-process from paste.ini, over real HTTP against the API and registry
+started from paste.ini as separate processes, and through the
+`glance-conformance` entry point: 0 passed, 1 a check failed, 2 the suite
+could not run.
+"""
+
+import socket
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+
+from conformance import cli
+from conformance.runner import run
+from tests.conformance.conftest import LOOPBACK_LOCATIONS, PASTE_INI
+from tests.conformance.mutants import MUTANTS
+
+
+def mutant(name):
+    return next(m for m in MUTANTS if m.name == name)
+
+
+def test_in_process_from_paste_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("GLANCE_FILESYSTEM_STORE_DATADIR", str(tmp_path / "images"))
+    monkeypatch.setenv("GLANCE_SQL_CONNECTION", f"sqlite:///{tmp_path / 'glance.sqlite'}")
+    monkeypatch.delenv("GLANCE_REGISTRY_URL", raising=False)
+    for key, value in LOOPBACK_LOCATIONS.items():
+        monkeypatch.setenv(key, value)
+    results, code = run(["--paste-config", PASTE_INI], quiet=True)
+    failures = {t.nodeid: t.message for t in results.tests.values()
+                if t.status in ("failed", "error")}
+    assert failures == {}
+    assert code == 0 and results.exit_code() == 0
+    assert results.leftovers == []
+    registry = results.target["registry"]
+    assert registry, "the registry area must run in-process too"
+    skipped = {t.nodeid: t.message for t in results.tests.values() if t.status == "skipped"
+               and t.area != "auth"}
+    assert all("no downloadable" in m for m in skipped.values()), skipped
+
+
+def test_over_http_against_our_servers(our_servers, tmp_path):
+    """Both servers from paste.ini as processes; the CLI judges them over the network."""
+    report = tmp_path / "report"
+    code = cli.main(["--api-url", our_servers.api_url, "--registry-url", our_servers.registry_url,
+                     "--report-dir", str(report)])
+    assert code == 0, (report / "results.json").read_text()[:3000]
+    for name in ("junit.xml", "report.html", "results.json"):
+        assert (report / name).stat().st_size > 0
+    import json
+    doc = json.loads((report / "results.json").read_text())
+    skipped = {t["nodeid"]: t["message"] for t in doc["tests"]
+               if t["status"] == "skipped" and t["area"] != "auth"}
+    assert skipped == {}, "the location and registry checks must run against our servers"
+    assert doc["leftovers"] == []
+
+
+def test_read_only_creates_nothing(our_servers, tmp_path):
+    import json
+    import urllib.request
+
+    def count():
+        with urllib.request.urlopen(our_servers.registry_url + "/images/detail?is_public=none"
+                                    "&limit=1000") as res:
+            return len(json.load(res)["images"])
+    before = count()
+    results, code = run(["--api-url", our_servers.api_url, "--registry-url",
+                         our_servers.registry_url, "--read-only"], quiet=True)
+    assert code == 0 and results.exit_code() == 0
+    assert count() == before
+    assert all(t.status == "not run" for t in results.tests.values()
+               if t.message == "creates images (--read-only)")
+    assert sum(t.status == "passed" for t in results.tests.values()) > 20
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def faulty_server(our_apps):
+    """A live HTTP server whose versions document answers 200 instead of 300."""
+    app = mutant("versions-answer-200").wrap(our_apps[0])
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_exit_1_when_a_check_fails(faulty_server, tmp_path, capsys):
+    code = cli.main(["--api-url", faulty_server, "--only", "versions",
+                     "--report-dir", str(tmp_path)])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "VER-1" in out and "FAIL" in out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--api-url", f"http://127.0.0.1:{free_port()}"],          # nothing listens there
+    ["--api-url", "ftp://example/"],                            # not http
+    ["--only", "versions"],                                     # no target
+    ["--api-url", "http://127.0.0.1:1", "--only", "bogus"],     # unknown area
+    ["--api-url", "http://127.0.0.1:1", "--paste-config", "x"],  # two targets
+], ids=["unreachable", "bad-url", "no-target", "bad-area", "two-targets"])
+def test_exit_2_when_the_suite_cannot_run(argv, capsys):
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err
+
+
+def test_list_clauses(capsys):
+    assert cli.main(["--list-clauses"]) == 0
+    assert "API-POST-3" in capsys.readouterr().out
+
+
+def test_no_auth_area_without_token(our_apps):
+    results, _ = run(["--only", "auth"], api_app=our_apps[0], quiet=True)
+    statuses = {t.status for t in results.tests.values() if t.area == "auth"}
+    assert statuses == {"skipped"}
+    assert all("--auth-token" in t.message for t in results.tests.values() if t.area == "auth")
+
+
+def token_gate(app, token):
+    def gate(environ, start_response):
+        if environ.get("HTTP_X_AUTH_TOKEN") != token:
+            body = b'{"code": "auth.required", "message": "a valid X-Auth-Token is required"}'
+            start_response("401 Unauthorized", [("Content-Type", "application/json"),
+                                                ("Content-Length", str(len(body)))])
+            return [body]
+        return app(environ, start_response)
+    return gate
+
+
+def test_auth_area_judges_the_token_gate(our_apps):
+    gated = token_gate(our_apps[0], "s3cr3t-token")
+    results, _ = run(["--only", "auth", "--auth-token", "s3cr3t-token", "-k", "401"],
+                     api_app=gated, quiet=True)
+    assert {t.status for t in results.tests.values() if t.area == "auth"
+            and t.status != "not run"} == {"passed"}
+    results, _ = run(["--only", "auth", "--auth-token", "s3cr3t-token", "-k", "401"],
+                     api_app=our_apps[0], quiet=True)
+    assert results.exit_code() == 1 and results.failed_clauses() == ["AUTH-1"]
