@@ -25,6 +25,8 @@ ENUMS = {
 MAX_INT = 2**63 - 1
 MAX_NAME = 255
 PROPERTY_KEY = re.compile(r"[a-z0-9_.:-]{1,255}")
+MAX_PROPERTIES = 128
+MAX_PROPERTY_VALUE = 64 << 10      # bytes of UTF-8
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Nullable text columns a trusted caller may set.
@@ -81,9 +83,16 @@ def _boolean(name, value):
     raise exception.Invalid(f"{name} must be true or false, got {value!r}")
 
 
+def check_property_count(count):
+    if count > MAX_PROPERTIES:
+        raise exception.Invalid(
+            f"an image may have at most {MAX_PROPERTIES} properties, got {count}")
+
+
 def _properties(value):
     if not isinstance(value, dict):
         raise exception.Invalid(f"properties must be an object, got {value!r}")
+    check_property_count(len(value))
     clean = {}
     for key, item in value.items():
         if not isinstance(key, str):
@@ -95,6 +104,9 @@ def _properties(value):
         if not isinstance(item, str):
             raise exception.Invalid(f"property {key!r} must be a string, got {item!r}")
         _check_chars(f"property {key!r}", item)
+        if len(item.encode("utf-8", "surrogatepass")) > MAX_PROPERTY_VALUE:
+            raise exception.Invalid(
+                f"property {key!r} is longer than {MAX_PROPERTY_VALUE} bytes")
         clean[key] = item
     return clean
 
@@ -195,7 +207,7 @@ def _parse_count(name, text):
     return int(text)
 
 
-def parse_list_params(params, is_admin, sees_location):
+def parse_list_params(params, is_admin):
     """Turn raw query parameters (strings) into a `ListQuery`.
 
     Parameter names are normalised like header names (lower case, `-` as
@@ -227,7 +239,7 @@ def parse_list_params(params, is_admin, sees_location):
             query.is_public = choice
         elif name == "sort_key":
             column = SORT_KEYS.get(value.strip().lower())
-            if column is None or (column == "location" and not sees_location):
+            if column is None or (column == "location" and not is_admin):
                 raise exception.Invalid(f"sort_key {value!r} is not a sortable field")
             query.sort_key = column
         elif name == "sort_dir":

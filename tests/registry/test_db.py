@@ -225,7 +225,7 @@ def populated():
 
 
 def _plan(registry, context, params):
-    query = validation.parse_list_params(params, context.is_admin, context.sees_location)
+    query = validation.parse_list_params(params, context.is_admin)
     with registry.db.transaction() as conn:
         position = None
         if query.marker is not None:

@@ -1,0 +1,70 @@
+"""Safe defaults: who may publicize, and the size limits on metadata."""
+
+import http.client
+import json
+
+import pytest
+
+
+def test_only_admins_may_make_an_image_public_by_default(token_deployment):
+    dep = token_deployment
+    res = dep.request("owner", "POST", "/images", headers={"x-image-meta-is_public": "true"})
+    assert res.status_int == 403
+    assert "admin" in res.json["message"]
+    res = dep.request("admin", "POST", "/images", headers={"x-image-meta-is_public": "true"})
+    assert res.status_int == 201
+
+
+def test_owner_may_not_publicize_later_either(token_deployment):
+    dep = token_deployment
+    image = dep.request("owner", "POST", "/images").json["image"]
+    res = dep.request("owner", "PUT", f"/images/{image['id']}",
+                      headers={"x-image-meta-is_public": "true"})
+    assert res.status_int == 403
+    assert dep.request("owner", "HEAD", f"/images/{image['id']}").headers[
+        "x-image-meta-is_public"] == "False"
+
+
+def test_is_public_none_is_admin_only(token_deployment):
+    dep = token_deployment
+    assert dep.request("owner", "GET", "/images", params={"is_public": "none"}).status_int == 403
+    assert dep.request("admin", "GET", "/images", params={"is_public": "none"}).status_int == 200
+
+
+def test_more_than_128_properties_is_400(app):
+    headers = {f"x-image-meta-property-p{i}": "v" for i in range(129)}
+    res = app.post("/images", headers=headers, status=400)
+    assert "128" in res.json["message"]
+
+
+def test_128_properties_are_fine(app):
+    headers = {f"x-image-meta-property-p{i}": "v" for i in range(128)}
+    app.post("/images", headers=headers, status=201)
+
+
+def test_properties_added_one_by_one_stop_at_128(app):
+    image = app.post("/images", headers={f"x-image-meta-property-p{i}": "v"
+                                         for i in range(100)}, status=201).json["image"]
+    res = app.put(f"/images/{image['id']}", headers={f"x-image-meta-property-q{i}": "v"
+                                                      for i in range(29)}, status=400)
+    assert "128" in res.json["message"]
+    assert len(app.get(f"/images/detail?is_public=none").json["images"][0]["properties"]) == 100
+
+
+def test_property_value_over_64k_is_400_at_the_registry(tmp_path):
+    from glance.common.context import admin_context
+    from glance.common.exception import Invalid
+    from glance.registry.db import Database
+    from glance.registry.service import ImageRegistry
+    registry = ImageRegistry(Database(f"sqlite:///{tmp_path}/r.sqlite"))
+    with pytest.raises(Invalid, match="longer than"):
+        registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024 + 1)}})
+    registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024)}})
+
+
+def test_header_block_over_16k_is_431(services):
+    connection = http.client.HTTPConnection(services.api_host, services.api_port, timeout=10)
+    connection.request("POST", "/images", headers={"x-image-meta-property-big": "x" * 17000})
+    response = connection.getresponse()
+    assert response.status == 431
+    assert json.loads(response.read())["code"] == "request.headers_too_large"
