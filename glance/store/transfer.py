@@ -1,0 +1,189 @@
+"""What the object stores (swift, s3) share: upload chunk sources, response
+bodies as `ImageData`, connections and error text that never leaks secrets.
+
+`ChunkSource` is the heart of "a failed upload leaves nothing behind": it
+hands an upload's bytes to a store in bounded pieces and releases each piece
+only once the next one is known, so the last bytes of an object are sent only
+after the source (the API's `VerifiedBody`) has ended cleanly.  If the source
+raises instead, even from its final size or checksum check, the object's
+request body is still incomplete and the object store discards it.
+"""
+
+import http.client
+import socket
+import ssl
+from urllib.parse import urlsplit
+
+from glance.common import exception
+from glance.store.base import ImageData
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class ChunkSource:
+    """The chunks of one upload, taken in pieces of at most `limit` bytes.
+
+    `error` is the exception the underlying iterable raised, if any: stores
+    re-raise exactly that object after cleaning up.
+    """
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self._pending = None
+        self._ended = False
+        self.error = None
+        self.taken = 0
+
+    def _fill(self):
+        """Make `_pending` the next non-empty chunk, or note the end."""
+        while self._pending is None and not self._ended:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._ended = True
+                return
+            except BaseException as exc:
+                self.error = exc
+                raise
+            if chunk:
+                self._pending = bytes(chunk) if not isinstance(chunk, bytes) else chunk
+
+    def exhausted(self):
+        """True once every byte was taken and the source ended cleanly."""
+        self._fill()
+        return self._pending is None
+
+    def take(self, limit=None, exact=False):
+        """Yield the next `limit` bytes (all when None) in pieces.
+
+        A piece is released only after the following chunk was fetched or
+        the source ended cleanly.  With `exact`, the source must hold exactly
+        `limit` more bytes: fewer or more raises StoreError before the last
+        piece is released.
+        """
+        given = 0
+        while limit is None or given < limit:
+            self._fill()
+            if self._pending is None:
+                if exact:
+                    raise exception.StoreError(
+                        f"image data ended after {self.taken} bytes, {limit - given} short")
+                return
+            chunk = self._pending
+            room = None if limit is None else limit - given
+            if room is not None and len(chunk) > room:
+                piece, self._pending = chunk[:room], chunk[room:]
+            else:
+                piece, self._pending = chunk, None
+                self._fill()            # hold the piece back until the next one is known
+            given += len(piece)
+            self.taken += len(piece)
+            if exact and given == limit and not self.exhausted():
+                raise self._longer(limit)
+            yield piece
+        if exact and not self.exhausted():      # limit 0: the source must be empty
+            raise self._longer(limit)
+
+    @staticmethod
+    def _longer(limit):
+        return exception.StoreError(f"image data is longer than the {limit} bytes declared")
+
+    def read(self, limit):
+        """The next `limit` bytes (fewer at the end) as one bytearray."""
+        buffer = bytearray()
+        for piece in self.take(limit):
+            buffer += piece
+        return buffer
+
+
+class ResponseImageData(ImageData):
+    """The body of an object store's GET response, read in chunks."""
+
+    def __init__(self, conn, response, size, chunk_size, shown, describe):
+        super().__init__(size, chunk_size)
+        self._conn = conn
+        self._response = response
+        self._shown = shown
+        self._describe = describe
+
+    def _read(self, n):
+        try:
+            return self._response.read(n)
+        except (OSError, http.client.HTTPException) as exc:
+            raise exception.StoreError(
+                f"{self._shown}: reading failed ({self._describe(exc)})") from None
+
+    def _release(self):
+        try:
+            self._response.close()
+        finally:
+            self._conn.close()
+
+    def _truncated(self, got):
+        return exception.StoreError(
+            f"{self._shown}: the data ended after {got} of {self.size} bytes")
+
+
+def parse_endpoint(url, option):
+    """(scheme, host, port, path) of an http(s) URL; a bare host name means https."""
+    text = (url or "").strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise exception.ConfigError(f"option {option}: not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise exception.ConfigError(
+            f"option {option}: expected an http or https URL or a host name")
+    if parts.username or parts.password:
+        raise exception.ConfigError(
+            f"option {option}: put credentials in their own options, not in the URL")
+    return scheme, parts.hostname, port or DEFAULT_PORTS[scheme], parts.path.rstrip("/")
+
+
+def host_header(scheme, host, port):
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
+
+
+def open_connection(scheme, host, port, timeout, ssl_context=None):
+    """An unconnected http.client connection (large block size for bodies)."""
+    if scheme == "https":
+        return http.client.HTTPSConnection(
+            host, port, timeout=timeout, blocksize=1 << 20,
+            context=ssl_context or ssl.create_default_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout, blocksize=1 << 20)
+
+
+def describe(exc):
+    """A cause for a low-level failure, built from its type (never from text
+    that could echo a URL or a header)."""
+    if isinstance(exc, socket.gaierror):
+        return "cannot resolve the host"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return "closed the connection without answering"
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+        return "connection reset"
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the data ended early"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error ({exc.reason})"
+    if isinstance(exc, http.client.HTTPException):
+        return f"malformed HTTP response ({type(exc).__name__})"
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def read_error_body(response, limit=64 << 10):
+    try:
+        return response.read(limit)
+    except (OSError, http.client.HTTPException):
+        return b""
