@@ -1,0 +1,179 @@
+"""Turning a benchmark run into a table (text and reST), JSON rows and a plot.
+
+A row holds the samples of ours and of its baseline; the table shows medians,
+min-max, ours/baseline and whether the issue's target is met.  The plot is
+an SVG written without any plotting library: one group of bars per
+throughput measurement, each scaled to its own largest value.
+"""
+
+import os
+import statistics
+from html import escape
+
+PEER = "Glance 33 (uWSGI)"
+
+
+def _stats(samples):
+    samples = [s for s in samples or [] if s is not None]
+    if not samples:
+        return None
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "samples": [round(s, 3) for s in samples]}
+
+
+def make_row(group, name, unit, ours, baseline=None, baseline_name=None, target=None,
+             better="higher", peer=None, **extra):
+    row = {"group": group, "name": name, "unit": unit, "better": better,
+           "ours": _stats(ours), "baseline": _stats(baseline), "baseline_name": baseline_name,
+           "target": target, "peer": peer}
+    if row["baseline"] and row["baseline"]["median"]:
+        row["ratio"] = row["ours"]["median"] / row["baseline"]["median"]
+    else:
+        row["ratio"] = None
+    for key, values in extra.items():
+        row[key] = _stats(values)
+    row["met"] = _met(row)
+    return row
+
+
+def _met(row):
+    target = row["target"]
+    if not target:
+        return None
+    higher = row["better"] == "higher"
+    checks = []
+    if "value" in target:
+        value = row["ours"]["median"]
+        checks.append(value >= target["value"] if higher else value <= target["value"])
+    if "ratio" in target and row["ratio"] is not None:
+        ratio = row["ratio"]
+        checks.append(ratio >= target["ratio"] if higher else ratio <= target["ratio"])
+    return all(checks)
+
+
+def _num(value):
+    if value is None:
+        return "-"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _spread(stats):
+    if not stats:
+        return "-"
+    if len(stats["samples"]) == 1:
+        return _num(stats["median"])
+    return f"{_num(stats['median'])} ({_num(stats['min'])}-{_num(stats['max'])})"
+
+
+def _target(row):
+    target = row["target"]
+    if not target:
+        return ""
+    sign = ">=" if row["better"] == "higher" else "<="
+    parts = []
+    if "value" in target:
+        parts.append(f"{sign} {_num(target['value'])} {row['unit']}")
+    if "ratio" in target:
+        parts.append(f"ratio {sign} {target['ratio']}")
+    return ", ".join(parts)
+
+
+def table_rows(result):
+    header = ["operation", "unit", "ours: median (min-max)", "baseline", "baseline: median",
+              "ours / baseline", PEER, "target", "met"]
+    rows = []
+    for row in result["rows"]:
+        name = row["name"]
+        if row.get("p50_ms"):
+            name += (f" [p50 {_num(row['p50_ms']['median'])} ms,"
+                     f" p99 {_num(row['p99_ms']['median'])} ms]")
+        rows.append([name, row["unit"], _spread(row["ours"]), row["baseline_name"] or "",
+                     _spread(row["baseline"]),
+                     f"{row['ratio']:.2f}" if row["ratio"] is not None else "",
+                     _num(row["peer"]) if row["peer"] else "", _target(row),
+                     {True: "yes", False: "NO", None: ""}[row["met"]]])
+    return header, rows
+
+
+def text_table(result):
+    header, rows = table_rows(result)
+    widths = [max(len(str(line[i])) for line in [header] + rows) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
+             for line in [header] + rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    m = result["machine"]
+    lines.append("")
+    lines.append(f"{m['cpus']} x {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, "
+                 f"Python {m['python']}, nginx {m['nginx']}; load average before the run "
+                 f"{m['load_before']:.2f}; {result['runs']} A/B rounds; {result['seconds']:.0f} s")
+    return "\n".join(lines)
+
+
+def rst_table(result):
+    header, rows = table_rows(result)
+    out = [".. list-table::", "   :header-rows: 1", ""]
+    for line in [header] + rows:
+        out.append("   * - " + (line[0] or "\\ "))
+        for cell in line[1:]:
+            text = str(cell).replace("*", "\\*").replace("|", "\\|")
+            out.append("     - " + (text or "\\ "))
+    m = result["machine"]
+    out += ["", f"Recorded with ``{result['command']}`` on {result['date']}: {m['cpus']} x "
+            f"{m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, Python {m['python']}, "
+            f"nginx {m['nginx']}, load average {m['load_before']:.2f} before the run, "
+            f"{result['runs']} A/B rounds, {result['seconds']:.0f} s in all.", ""]
+    return "\n".join(out)
+
+
+def svg_plot(result):
+    """Grouped horizontal bars: ours, the baseline and, where the issue gives
+    one, Glance 33's figure, for every throughput row."""
+    rows = [r for r in result["rows"] if r["better"] == "higher" and r["baseline"]]
+    colours = {"ours": "#2b6cb0", "baseline": "#a0aec0", "peer": "#dd6b20"}
+    width, label_w, bar_h, gap = 940, 330, 14, 16
+    height = 60 + len(rows) * (3 * bar_h + gap) + 30
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="22" font-size="15" font-weight="bold">Throughput per operation, '
+           f'ours vs baselines (median of {result["runs"]} A/B rounds; each group scaled to '
+           f'its largest bar)</text>']
+    legend = [("ours (Glance, paste.ini)", "ours"), ("baseline (named on the bar)", "baseline"),
+              (f"{PEER}, from the issue", "peer")]
+    x = 10
+    for text, key in legend:
+        out.append(f'<rect x="{x}" y="32" width="12" height="12" fill="{colours[key]}"/>')
+        out.append(f'<text x="{x + 16}" y="42">{escape(text)}</text>')
+        x += 26 + 7 * len(text)
+    y = 60
+    for row in rows:
+        bars = [("ours", row["ours"]["median"], "ours"),
+                (row["baseline_name"], row["baseline"]["median"], "baseline")]
+        if row.get("peer"):
+            bars.append((PEER, row["peer"], "peer"))
+        top = max(value for _, value, _ in bars) or 1
+        out.append(f'<text x="10" y="{y + bar_h + 4}" font-weight="bold">'
+                   f'{escape(row["name"])}</text>')
+        out.append(f'<text x="10" y="{y + 2 * bar_h + 4}" fill="#555">{escape(row["unit"])}'
+                   f', ours/baseline {row["ratio"]:.2f}</text>')
+        for index, (name, value, key) in enumerate(bars):
+            length = (width - label_w - 170) * value / top
+            by = y + index * bar_h
+            out.append(f'<rect x="{label_w}" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
+                       f'fill="{colours[key]}"/>')
+            out.append(f'<text x="{label_w + length + 5:.1f}" y="{by + bar_h - 4}">'
+                       f'{_num(value)} {escape(row["unit"])} ({escape(name)})</text>')
+        y += 3 * bar_h + gap
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def write_docs(result, root):
+    with open(os.path.join(root, "docs", "_static", "performance.svg"), "w") as out:
+        out.write(svg_plot(result))
+    with open(os.path.join(root, "docs", "performance-results.txt"), "w") as out:
+        out.write(rst_table(result))
