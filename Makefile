@@ -13,7 +13,7 @@ DATA := $(abspath $(DATA_DIR))
 $(VENV)/.installed: setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade 'pip>=23' 'setuptools<81' wheel
-	$(PY) -m pip install -q -e '.[test,docs]'
+	$(PY) -m pip install -q -e '.[test,docs,postgres]'
 	touch $@
 
 # Registry on REGISTRY_PORT, API on API_PORT talking to it over HTTP;
@@ -21,8 +21,10 @@ $(VENV)/.installed: setup.py
 run: $(VENV)/.installed
 	@mkdir -p $(DATA)
 	@echo "glance: registry on http://127.0.0.1:$(REGISTRY_PORT), API on http://127.0.0.1:$(API_PORT), data in $(DATA)"
-	@export GLANCE_SQL_CONNECTION=sqlite:///$(DATA)/glance.sqlite \
-	        GLANCE_FILESYSTEM_STORE_DATADIR=$(DATA)/images; \
+	@export GLANCE_SQL_CONNECTION=$${GLANCE_SQL_CONNECTION:-sqlite:///$(DATA)/glance.sqlite} \
+	        GLANCE_FILESYSTEM_STORE_DATADIR=$(DATA)/images \
+	        GLANCE_AUTH_TOKENS_FILE=$${GLANCE_AUTH_TOKENS_FILE:-$(DATA)/tokens.json} \
+	        GLANCE_SERVICE_TOKEN=$${GLANCE_SERVICE_TOKEN:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
 	trap 'kill $$registry $$api 2>/dev/null; wait' INT TERM EXIT; \
 	$(VENV)/bin/glance-registry --config paste.ini --port $(REGISTRY_PORT) & registry=$$!; \
 	GLANCE_REGISTRY_URL=http://127.0.0.1:$(REGISTRY_PORT) \
@@ -34,6 +36,11 @@ test: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
+
+# Throughput and latency against nginx and a stdlib floor (docs/performance.rst);
+# installs nginx-light, wrk and curl from Debian when missing.  About 5 minutes.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf docs/_build .pytest_cache

@@ -19,6 +19,10 @@ setup(
     extras_require={
         "test": ["pytest>=8", "hypothesis>=6.100", "WebTest>=3.0"],
         "docs": ["sphinx>=7"],
+        # glance-conformance runs pytest + WebTest against the server under test.
+        "conformance": ["pytest>=8", "WebTest>=3.0"],
+        # sql_connection = postgresql://...: pg8000, a pure-Python driver.
+        "postgres": ["pg8000>=1.30"],
     },
     scripts=[
         "bin/glance-api",

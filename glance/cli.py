@@ -11,6 +11,7 @@ import stat
 import sys
 import tempfile
 
+from glance import cli_resume
 from glance import client as glance_client
 from glance.cli_format import (UsageError, describe, parse_fields, parse_filters,
                                print_block, print_json, print_table, text)
@@ -195,7 +196,10 @@ def cmd_download(args, client, console):
             raise UsageError(f"{path} exists: use --force to overwrite it or -o PATH")
         bar = ProgressBar(console.err, meta.get("size"), _show_progress(args, console))
         try:
-            write_atomically(path, bar.wrap(chunks))
+            if cli_resume.resumable(meta):
+                cli_resume.download(client, number, meta, chunks, path, bar, console.warn)
+            else:
+                write_atomically(path, bar.wrap(chunks))
         finally:
             bar.finish()
     if not args.quiet:

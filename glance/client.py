@@ -113,6 +113,7 @@ class ImageData:
         self._expected = expected_md5.lower() if expected_md5 else None
         self._md5 = hashlib.md5() if self._expected else None
         self.bytes_read = 0
+        self.offset = 0           # where in the image the first byte sent lies
 
     def __iter__(self):
         return self
@@ -226,16 +227,38 @@ class Client:
         self._read(response, conn)
         return meta_from_headers(response.getheaders())
 
-    def get_image(self, image_id, checksum=False, chunk_size=CHUNK_SIZE):
+    def get_image(self, image_id, checksum=False, chunk_size=CHUNK_SIZE, offset=0,
+                  if_range=None):
         """`(meta, chunks)`: the metadata and an `ImageData` iterator of bytes.
 
         With `checksum=True` the MD5 is verified when the iteration ends
         (`ChecksumMismatch`); it is skipped if the server knows no checksum.
+        With `offset=N` only the bytes from N on are asked for (to resume a
+        download); `if_range` (the checksum of the bytes already held) makes
+        the server send the whole image instead if the image is another one.
+        `chunks.offset` says where the data sent starts: N, or 0 when the
+        server sent everything.  The MD5 can be verified only over a whole
+        image: for data starting past 0, `checksum=True` verifies nothing.
         """
-        response, conn = self._request("GET", self._image_path(image_id))
+        headers = {}
+        if offset:
+            headers["Range"] = f"bytes={int(offset)}-"
+            if if_range:
+                headers["If-Range"] = '"%s"' % str(if_range).strip('"')
+        response, conn = self._request("GET", self._image_path(image_id), headers)
         meta = meta_from_headers(response.getheaders())
-        expected = meta.get("checksum") if checksum else None
-        return meta, ImageData(self, response, conn, max(int(chunk_size), 1), expected)
+        start = 0
+        if response.status == 206:
+            start = _range_start(response.getheader("Content-Range"))
+            if start != int(offset):
+                response.close()
+                conn.close()
+                raise ClientError(f"the server sent a range starting at {start}, "
+                                  f"not {offset}", response.status)
+        expected = meta.get("checksum") if checksum and start == 0 else None
+        chunks = ImageData(self, response, conn, max(int(chunk_size), 1), expected)
+        chunks.offset = start
+        return meta, chunks
 
     def _explained(self, path, head_error):
         """A HEAD error has no body: ask again with GET for the server's message."""
@@ -388,6 +411,13 @@ class Client:
             # taking the whole body: its answer beats our broken pipe.
             pass
         return conn.getresponse()
+
+
+def _range_start(content_range):
+    """The first byte position of `Content-Range: bytes a-b/n`, or None."""
+    unit, _, rest = (content_range or "").strip().partition(" ")
+    first = rest.partition("-")[0].strip()
+    return int(first) if unit.lower() == "bytes" and first.isdigit() else None
 
 
 def _dropped(sock):

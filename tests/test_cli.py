@@ -582,3 +582,89 @@ def test_clear_with_nothing_to_delete(clear_services, clear_glance):
     run(clear_services.api_url, "clear", "--force")
     result = run(clear_services.api_url, "clear", "--force")
     assert (result.code, result.out) == (0, "No images to delete.\n")
+
+
+# -- resuming a download ------------------------------------------------------------------------
+
+
+def partial_of(target, checksum):
+    return target.parent / f".{target.name}.{checksum}.part"
+
+
+def test_download_resumes_a_partial_copy_of_the_same_image(url, glance, tag, tmp_path):
+    data = os.urandom(500_000)
+    image = new_image(glance, tag, data)
+    target = tmp_path / "resumed.img"
+    partial_of(target, image["checksum"]).write_bytes(data[:200_000])
+    result = run(url, "download", str(image["id"]), "-o", str(target))
+    assert result.code == 0, result.err
+    assert target.read_bytes() == data and os.listdir(tmp_path) == ["resumed.img"]
+
+
+def test_download_of_a_complete_partial_copy_fetches_nothing_more(url, glance, tag, tmp_path):
+    data = os.urandom(1000)
+    image = new_image(glance, tag, data)
+    target = tmp_path / "whole.img"
+    partial_of(target, image["checksum"]).write_bytes(data)
+    assert run(url, "download", str(image["id"]), "-o", str(target)).code == 0
+    assert target.read_bytes() == data
+
+
+def test_a_wrong_partial_copy_fails_the_checksum_and_is_removed(url, glance, tag, tmp_path):
+    data = os.urandom(1000)
+    image = new_image(glance, tag, data)
+    target = tmp_path / "wrong.img"
+    partial_of(target, image["checksum"]).write_bytes(b"not the image's first bytes")
+    result = run(url, "download", str(image["id"]), "-o", str(target))
+    assert result.code == 1 and "checksum" in result.err
+    assert os.listdir(tmp_path) == []
+    assert run(url, "download", str(image["id"]), "-o", str(target)).code == 0
+    assert target.read_bytes() == data
+
+
+def test_a_partial_copy_longer_than_the_image_starts_over(url, glance, tag, tmp_path):
+    data = os.urandom(1000)
+    image = new_image(glance, tag, data)
+    target = tmp_path / "long.img"
+    partial_of(target, image["checksum"]).write_bytes(os.urandom(5000))
+    assert run(url, "download", str(image["id"]), "-o", str(target)).code == 0
+    assert target.read_bytes() == data
+
+
+def test_an_interrupted_download_is_kept_and_resumed_with_if_range(tmp_path):
+    data = os.urandom(1_000_000)
+    checksum = hashlib.md5(data).hexdigest()
+
+    def answer(request):
+        status, headers, _ = image_answer(data, checksum)
+        asked = request["headers"].get("Range")
+        if asked is None:       # the first try breaks after 300,000 bytes
+            return status, headers + [("Content-Length", str(len(data)))], data[:300_000], "drop"
+        first = int(asked.split("=")[1].rstrip("-"))
+        return 206, headers + [("Content-Range", f"bytes {first}-{len(data) - 1}/{len(data)}"),
+                               ("Content-Length", str(len(data) - first))], data[first:]
+    peer = ScriptedPeer(answer)
+    target = tmp_path / "f"
+    try:
+        url = f"http://127.0.0.1:{peer.port}"
+        first = run(url, "download", "1", "-o", str(target))
+        assert first.code == 1 and "resume" in first.err
+        assert partial_of(target, checksum).stat().st_size == 300_000
+        second = run(url, "download", "1", "-o", str(target))
+    finally:
+        peer.close()
+    assert second.code == 0, second.err
+    assert target.read_bytes() == data
+    ranged = [r for r in peer.requests if r["headers"].get("Range")]
+    assert ranged[-1]["headers"]["Range"] == "bytes=300000-"
+    assert ranged[-1]["headers"]["If-Range"] == f'"{checksum}"'
+
+
+def test_a_server_checksum_that_is_not_an_md5_names_no_partial_file(tmp_path):
+    peer = ScriptedPeer(lambda r: image_answer(b"data", "../../escape"))
+    try:
+        result = run(f"http://127.0.0.1:{peer.port}", "download", "1",
+                     "-o", str(tmp_path / "f"))
+    finally:
+        peer.close()
+    assert result.code == 1 and os.listdir(tmp_path) == []

@@ -12,18 +12,20 @@ import logging
 
 from glance import registry as registry_module
 from glance import store as store_module
-from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length
+from glance.api import ranges, recovery
+from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
 from glance.common import config, context, exception, imagemeta, wsgi
+from glance.common.netpolicy import LocationPolicy
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
 LOG = logging.getLogger(__name__)
 
 OCTET_STREAM = "application/octet-stream"
-LOCATION_SCHEMES = ("http", "https")
 # Fields a client may not set through the API (CONTRACT §2 POST 1, §8).
 SERVER_FIELDS = ("uri", "status", "checksum", "os_hash_algo", "os_hash_value",
                  "size", "store", "location", "owner", "created_at", "updated_at",
                  "deleted_at", "deleted")
+_IMAGES_URL = "glance.images_url"
 BRIEF_FIELDS = ("id", "uri", "name", "type", "disk_format", "container_format",
                 "checksum", "size")
 
@@ -35,15 +37,32 @@ def _image_id(text):
     return int(text)
 
 
+def _require_identity(ctx):
+    """Changes need a tenant (it becomes the owner) or an admin."""
+    if not ctx.is_admin and ctx.tenant is None:
+        raise exception.NotAuthenticated("changing images needs an identity with a tenant")
+
+
+def _images_url(environ):
+    """This request's base URL of /images, worked out once however many
+    images a list presents."""
+    url = environ.get(_IMAGES_URL)
+    if url is None:
+        url = environ[_IMAGES_URL] = (wsgi.request_base_url(environ)
+                                      + environ.get("SCRIPT_NAME", "") + "/images")
+    return url
+
+
 def _quoted_etag(checksum):
     return [("ETag", f'"{checksum}"')] if checksum else []
 
 
 class ImagesApp:
-    def __init__(self, conf, registry, stores):
+    def __init__(self, conf, registry, stores, location_policy=None):
         self.conf = conf
         self.registry = registry
         self.stores = stores
+        self.location_policy = location_policy or LocationPolicy.from_conf(conf)
         self.router = wsgi.Router()
         self.router.add("GET", r"/images/?", self.index)
         self.router.add("GET", r"/images/detail/?", self.detail)
@@ -55,8 +74,10 @@ class ImagesApp:
 
     def __call__(self, environ, start_response):
         try:
-            handler, args = self.router.match(environ["REQUEST_METHOD"],
-                                              environ.get("PATH_INFO") or "/")
+            method = environ["REQUEST_METHOD"]
+            handler, args = self.router.match(method, environ.get("PATH_INFO") or "/")
+            if method in ("POST", "PUT", "DELETE"):
+                _require_identity(context.from_environ(environ))
             if "image_id" in args:
                 args["image_id"] = _image_id(args["image_id"])
             return handler(environ, start_response, **args)
@@ -79,8 +100,7 @@ class ImagesApp:
     def _present(self, environ, image, ctx):
         """The registry's image as this caller may see it, with its `uri`."""
         shown = dict(image)
-        shown["uri"] = (wsgi.request_base_url(environ) + environ.get("SCRIPT_NAME", "")
-                        + f"/images/{image['id']}")
+        shown["uri"] = f"{_images_url(environ)}/{image['id']}"
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown
@@ -88,6 +108,12 @@ class ImagesApp:
     def _image_response(self, environ, start_response, code, image):
         headers = [("Location", image["uri"]), *_quoted_etag(image.get("checksum"))]
         return wsgi.json_response(start_response, code, {"image": image}, headers)
+
+    def _check_publicize(self, ctx, values, image=None):
+        """Making an image public may be reserved to admins (`publicize_image`)."""
+        if (values.get("is_public") is True and not (image and image["is_public"])
+                and self.conf.publicize_image == "admin" and not ctx.is_admin):
+            raise exception.Forbidden("only admins may make an image public")
 
     @staticmethod
     def _client_values(meta, creating=True):
@@ -127,13 +153,17 @@ class ImagesApp:
         image = self.registry.get_image(ctx, image_id)
         shown = self._present(environ, image, ctx)
         headers = self._metadata_headers(environ, shown)
-        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"]))]
+        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"])),
+                    ("Accept-Ranges", "bytes")]
         start_response("200 OK", headers)
         return []
 
     def show(self, environ, start_response, image_id):
         """GET /images/<id> → 200 with the data streamed, Content-Length = size.
 
+        `Range: bytes=a-b` (one range; `a-`, `-n` too) → 206 with that slice
+        and `Content-Range`, unless `If-Range` names another ETag (→ 200, all
+        of it); several ranges → 200; a range past the end → 416.
         404 for an unknown image or one without data (queued, saving, killed);
         502 when a remote origin cannot deliver it.
         """
@@ -143,15 +173,26 @@ class ImagesApp:
         if image["status"] != "active" or not location:
             raise exception.NoImageData(
                 f"image {image_id} has no data (status {image['status']})", image_id)
-        data = self.stores.for_location(location).get(location)
+        size = image["size"]
+        wanted = ranges.requested_range(environ, size, image.get("checksum"))
+        first, last = wanted or (0, size - 1)
+        backend = self.stores.for_location(location)
+        data = backend.get_from(location, first) if first else backend.get(location)
         shown = self._present(environ, image, ctx)
         headers = self._metadata_headers(environ, shown)
-        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(image["size"]))]
-        start_response("200 OK", headers)
+        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(last + 1 - first)),
+                    ("Accept-Ranges", "bytes")]
+        if wanted:
+            headers.append(("Content-Range", ranges.content_range(first, last, size)))
         file_wrapper = environ.get("wsgi.file_wrapper")
-        if data.fileobj is not None and file_wrapper is not None:
+        # A file wrapper may send to the end of the file: only for slices that end there.
+        if data.fileobj is not None and file_wrapper is not None and last == size - 1:
+            start_response("206 Partial Content" if wanted else "200 OK", headers)
             return file_wrapper(data.fileobj, self.conf.chunk_size)
-        return _ExactLength(data, image["size"])
+        body = _ExactLength(data, last + 1 - first)
+        body.prime()
+        start_response("206 Partial Content" if wanted else "200 OK", headers)
+        return body
 
     # -- create / update -----------------------------------------------------
 
@@ -165,6 +206,7 @@ class ImagesApp:
         ctx = self._caller(environ)
         meta = environ[REQUEST_META]
         values = self._client_values(meta)
+        self._check_publicize(ctx, values)
         if wsgi.has_body(environ):
             backend = self._upload_target(environ, meta)
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
@@ -190,6 +232,7 @@ class ImagesApp:
         purge = imagemeta.purge_props_requested(environ)
         values = self._client_values(meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
+        self._check_publicize(ctx, values, image)
         with_body = wsgi.has_body(environ)
         if (with_body or meta.get("location")) and image["status"] != "queued":
             raise exception.Conflict(
@@ -226,15 +269,39 @@ class ImagesApp:
                 raise exception.TooLarge(
                     f"the image ({declared} bytes) is larger than the limit of "
                     f"{self.conf.image_size_cap} bytes")
+        expected_os_hash(meta)
+        self._check_free_space(backend, name, environ, meta)
         return backend
+
+    def _check_free_space(self, backend, name, environ, meta):
+        """507 before the body is read when the store cannot take the declared
+        size (0 for chunked bodies) and still keep `store_min_free` free."""
+        try:
+            free = backend.free_space()
+        except OSError:
+            return      # the write itself will tell
+        needed = max((d for d in (declared_length(environ), meta.get("size")) if d is not None),
+                     default=0)
+        if free is not None and free < needed + self.conf.store_min_free:
+            raise exception.InsufficientStorage(
+                f"not enough space in the {name} store for {needed} bytes "
+                f"(it keeps {self.conf.store_min_free} bytes in reserve)")
 
     def _upload(self, environ, ctx, image, backend, meta):
         """Stream the body into `backend`; the image ends active or killed."""
         image_id = image["id"]
-        self.registry.update_image(ctx, image_id, {"status": "saving"})
+        try:   # compare-and-set: of two uploads racing for one image, one gets it
+            self.registry.update_image(
+                ctx, image_id, {"status": "saving", "status_reason": recovery.saving_reason(
+                    self.conf)}, expected_status="queued")
+        except (exception.Conflict, exception.Duplicate):
+            raise exception.Conflict(
+                f"image data is immutable: image {image_id} is no longer queued",
+                image_id) from None
         body = VerifiedBody(environ, self.conf.chunk_size, self.conf.image_size_cap,
                             expected_size=meta.get("size"),
-                            expected_checksum=meta.get("checksum"), image_id=image_id)
+                            expected_checksum=meta.get("checksum"), image_id=image_id,
+                            expected_os_hash=expected_os_hash(meta))
         try:
             location = backend.add(image_id, body)
         except BaseException as exc:
@@ -249,7 +316,8 @@ class ImagesApp:
             return self.registry.update_image(ctx, image_id, {
                 "status": "active", "size": body.size, "checksum": body.checksum,
                 "os_hash_algo": HASH_ALGO, "os_hash_value": body.os_hash_value,
-                "location": location, "store": backend.name})
+                "location": location, "store": backend.name, "status_reason": None},
+                expected_status="saving")
         except BaseException as exc:
             self._discard(backend, location)
             self._kill(ctx, image_id, exc)
@@ -258,7 +326,10 @@ class ImagesApp:
     def _kill(self, ctx, image_id, cause):
         LOG.warning("upload of image %s failed: %s", image_id, getattr(cause, "message", cause))
         try:
-            self.registry.update_image(ctx, image_id, {"status": "killed"})
+            reason = getattr(cause, "message", None) or type(cause).__name__
+            self.registry.update_image(ctx, image_id, {
+                "status": "killed",
+                "status_reason": recovery.reason_text(f"upload failed: {reason}")})
         except exception.GlanceError as exc:
             LOG.warning("could not mark image %s killed: %s", image_id, exc.message)
 
@@ -272,15 +343,12 @@ class ImagesApp:
     def _external_location(self, meta):
         """Validate a client's location; returns it with the image's size."""
         location = meta["location"]
-        scheme = location.split(":", 1)[0].lower() if ":" in location else ""
-        if scheme not in LOCATION_SCHEMES:
-            raise exception.Invalid(
-                f"x-image-meta-location must be an http or https URL, got scheme {scheme!r}")
+        self.location_policy.check_location(location)
         size = meta.get("size")
         if size is None:
             try:
                 size = self.stores.for_location(location).get_size(location)
-            except exception.StoreError as exc:
+            except (exception.StoreError, exception.Forbidden) as exc:
                 raise exception.Invalid(f"cannot learn the image size: {exc.message}") from None
             if size is None:
                 raise exception.Invalid(
@@ -293,8 +361,10 @@ class ImagesApp:
         """DELETE /images/<id> → 200, empty; soft-deletes the record, removes our data."""
         ctx = self._caller(environ)
         image = self.registry.get_image(ctx, image_id)
-        self.registry.delete_image(ctx, image_id)
-        location = image.get("location")
+        # The deleted record, not the one read before: an upload may have
+        # finished in between and given the image its location.
+        deleted = self.registry.delete_image(ctx, image_id)
+        location = deleted.get("location") or image.get("location")
         if location:
             backend = self.stores.for_location(location)
             if backend.writable:
@@ -313,8 +383,25 @@ class _ExactLength:
     def __init__(self, data, size):
         self._data = data
         self._size = size
+        self._chunks = self._exact()
+        self._first = b""
+
+    def prime(self):
+        """Read the first chunk now: an origin failing before its first byte
+        is then still an error answer (502), not a cut connection."""
+        try:
+            self._first = next(self._chunks, b"")
+        except BaseException:
+            self.close()
+            raise
 
     def __iter__(self):
+        if self._first:
+            first, self._first = self._first, b""
+            yield first
+        yield from self._chunks
+
+    def _exact(self):
         remaining = self._size
         for chunk in self._data:
             if len(chunk) > remaining:
@@ -333,4 +420,6 @@ class _ExactLength:
 
 def app_factory(global_conf, **local_conf):
     conf = config.load(global_conf, local_conf)
-    return ImagesApp(conf, registry_module.connect(conf), store_module.Stores(conf))
+    app = ImagesApp(conf, registry_module.connect(conf), store_module.Stores(conf))
+    recovery.reconcile(conf, app.registry, app.stores)
+    return app

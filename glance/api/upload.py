@@ -3,16 +3,19 @@
 `VerifiedBody` is what a store's `add()` iterates: it reads the request body
 in fixed chunks, counts the bytes, computes MD5 and SHA-256 as they pass,
 and raises — from inside the iteration, before the store commits anything —
-when the client disconnects, passes the size cap, or the size or checksum
-differ from what the client declared.  The store removes its temporary data
+when the client disconnects, passes the size cap, or the size, the MD5
+or the SHA-256 differ from what the client declared.  The store removes its temporary data
 on any exception, so a failed upload leaves nothing behind.
 """
 
 import hashlib
+import re
 
 from glance.common import exception, wsgi
+from glance.common.readahead import HashThread, ReadAhead
 
 HASH_ALGO = "sha256"
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}\Z")
 
 
 def declared_length(environ):
@@ -27,19 +30,44 @@ def declared_length(environ):
     return int(text)
 
 
+def expected_os_hash(meta):
+    """The SHA-256 a client declared (`x-image-meta-os_hash_value`, with
+    `x-image-meta-os_hash_algo` sha256 or absent), or None; Invalid when the
+    algorithm is not sha256 or the value is not 64 hex digits."""
+    value = meta.get("os_hash_value")
+    if not value:
+        return None
+    algo = (meta.get("os_hash_algo") or HASH_ALGO).strip().lower()
+    if algo != HASH_ALGO:
+        raise exception.Invalid(
+            f"x-image-meta-os_hash_algo {algo[:40]!r} is not supported; use {HASH_ALGO}")
+    if not _SHA256_HEX.match(value):
+        raise exception.Invalid(
+            f"x-image-meta-os_hash_value must be 64 hex digits of SHA-256, got {value[:80]!r}")
+    return value.lower()
+
+
 class VerifiedBody:
     def __init__(self, environ, chunk_size, size_cap, expected_size=None,
-                 expected_checksum=None, image_id=None):
+                 expected_checksum=None, image_id=None, expected_os_hash=None):
         self._stream = environ["wsgi.input"]
         self._length = declared_length(environ)
         self._chunk_size = chunk_size
         self._size_cap = size_cap
         self._expected_size = expected_size
         self._expected_checksum = expected_checksum.lower() if expected_checksum else None
+        self._expected_os_hash = expected_os_hash.lower() if expected_os_hash else None
         self._image_id = image_id
         self._md5 = hashlib.md5()
         self._sha256 = hashlib.sha256()
         self.size = 0
+
+    @property
+    def size_hint(self):
+        """The bytes the client declared (Content-Length, else x-image-meta-size),
+        or None; iteration fails unless the body has exactly that many.  Object
+        stores use it to choose between one object and a segmented one."""
+        return self._length if self._length is not None else self._expected_size
 
     @property
     def checksum(self):
@@ -57,6 +85,20 @@ class VerifiedBody:
     def __iter__(self):
         if self._length is not None and self._expected_size not in (None, self._length):
             raise self._size_mismatch(self._length)
+        if self._length is not None and self._length <= self._chunk_size:
+            yield from self._chunks(self._md5.update)   # one chunk: no threads
+        else:
+            # Two cores at work: the body is read and SHA-256 hashed on one
+            # thread, MD5 hashed on another, while the store writes here.
+            md5 = HashThread(self._md5)
+            try:
+                yield from ReadAhead(self._chunks(md5.update))
+                md5.finish()
+            finally:
+                md5.close()
+        self._verify()
+
+    def _chunks(self, md5_update):
         remaining = self._length
         while remaining is None or remaining > 0:
             want = self._chunk_size if remaining is None else min(self._chunk_size, remaining)
@@ -67,10 +109,10 @@ class VerifiedBody:
                         f"the client sent {self.size} of {self._length} bytes", self._image_id)
                 break
             self._count(chunk)
+            md5_update(chunk)
             if remaining is not None:
                 remaining -= len(chunk)
             yield chunk
-        self._verify()
 
     def _read(self, want):
         try:
@@ -87,7 +129,6 @@ class VerifiedBody:
                 f"the image is larger than the limit of {self._size_cap} bytes", self._image_id)
         if self._expected_size is not None and self.size > self._expected_size:
             raise self._size_mismatch(f"more than {self._expected_size}")
-        self._md5.update(chunk)
         self._sha256.update(chunk)
 
     def _verify(self):
@@ -97,3 +138,7 @@ class VerifiedBody:
             raise exception.Invalid(
                 f"x-image-meta-checksum is {self._expected_checksum} but the data's MD5 "
                 f"is {self.checksum}", self._image_id)
+        if self._expected_os_hash and self._expected_os_hash != self.os_hash_value:
+            raise exception.Invalid(
+                f"x-image-meta-os_hash_value is {self._expected_os_hash} but the data's "
+                f"SHA-256 is {self.os_hash_value}", self._image_id)

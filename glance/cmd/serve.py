@@ -50,6 +50,7 @@ def main(service, argv=None):
     args = parser.parse_args(argv)
     if not os.path.isfile(args.config):
         parser.error(f"no such config file: {args.config}")
+    args.config = os.path.abspath(args.config)     # PasteDeploy needs an absolute path
     if args.host:
         os.environ["GLANCE_BIND_HOST"] = args.host
     if args.port is not None:

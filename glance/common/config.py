@@ -7,6 +7,7 @@ refuses unknown names or malformed values with a `ConfigError` naming them.
 Nothing else in Glance reads configuration.
 """
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -76,6 +77,13 @@ def one_of(*choices):
     return convert
 
 
+def to_networks(value):
+    """A comma/space-separated list of CIDR networks ('10.0.0.0/8, ::1')."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [ipaddress.ip_network(item, strict=False) for item in to_list(value)]
+
+
 def to_path(value):
     return os.path.abspath(os.path.expanduser(str(value)))
 
@@ -100,9 +108,10 @@ OPTIONS = [
     Option("registry_timeout", to_positive_float, 30.0,
            "Seconds the API waits for the registry."),
     Option("sql_connection", str, "sqlite:///%(here)s/var/glance.sqlite",
-           "Database of the registry: sqlite:///PATH."),
+           "Database of the registry: sqlite:///PATH, or "
+           "postgresql://USER:PASSWORD@HOST:PORT/DB (needs the postgres extra)."),
     # Stores
-    Option("default_store", one_of("file"), "file",
+    Option("default_store", one_of("file", "swift", "s3"), "file",
            "Backend that receives uploads when the client names none."),
     Option("filesystem_store_datadir", to_path, "%(here)s/var/images",
            "Directory of the filesystem store (created when missing)."),
@@ -110,11 +119,64 @@ OPTIONS = [
            "Seconds to connect to an http/https image origin."),
     Option("http_store_read_timeout", to_positive_float, 60.0,
            "Seconds to wait for each read from an http/https image origin."),
+    # Swift store (swift://<container>/<object>); off while no auth address is set
+    Option("swift_store_auth_address", str, "",
+           "Swift v1 auth URL (e.g. http://127.0.0.1:8080/auth/v1.0); empty: no swift store."),
+    Option("swift_store_user", str, "", "Swift user, e.g. account:user for tempauth."),
+    Option("swift_store_key", str, "", "Swift key of that user (a secret: never shown)."),
+    Option("swift_store_container", str, "glance", "Container that holds the images."),
+    Option("swift_store_create_container_on_put", to_bool, False,
+           "Create the container on the first upload when it is missing."),
+    Option("swift_store_large_object_size", to_size, "5G",
+           "Images above this size are stored as segments under a static large object."),
+    Option("swift_store_large_object_chunk_size", to_size, "200M",
+           "Size of those segments (at most 1000 of them: 200M allows 195 GiB)."),
+    Option("swift_store_timeout", to_positive_float, 60.0,
+           "Seconds to connect to Swift and to wait for each of its reads."),
+    # S3 store (s3://<bucket>/<key>); off while no host is set
+    Option("s3_store_host", str, "",
+           "S3 endpoint URL (e.g. http://127.0.0.1:18080); a bare host name means "
+           "https; empty: no s3 store."),
+    Option("s3_store_access_key", str, "", "S3 access key id."),
+    Option("s3_store_secret_key", str, "", "S3 secret access key (a secret: never shown)."),
+    Option("s3_store_bucket", str, "glance", "Bucket that holds the images."),
+    Option("s3_store_create_bucket_on_put", to_bool, False,
+           "Create the bucket on the first upload when it is missing."),
+    Option("s3_store_large_object_size", to_size, "100M",
+           "Images above this size (or of unknown size) go up as a multipart upload."),
+    Option("s3_store_part_size", to_size, "16M",
+           "Part size of multipart uploads, 5M to 5G; one part is held in memory."),
+    Option("s3_store_region", str, "us-east-1", "Region named in the SigV4 signatures."),
+    Option("s3_store_bucket_url_format", one_of("auto", "path", "virtual"), "auto",
+           "path: <host>/<bucket>/<key>; virtual: <bucket>.<host>/<key>; auto: "
+           "virtual for DNS-named https endpoints, else path."),
+    Option("s3_store_timeout", to_positive_float, 60.0,
+           "Seconds to connect to S3 and to wait for each of its reads."),
     Option("chunk_size", to_size, "1M", "Size of the chunks image data moves in."),
     Option("image_size_cap", to_size, "1T", "Largest image the API accepts."),
+    Option("store_min_free", to_size, "64M",
+           "Free space the filesystem store keeps in reserve: an upload that would "
+           "leave less is refused with 507 before its body is read."),
+    Option("node_id", str, "",
+           "Name of this API node; start-up recovery kills only the interrupted "
+           "uploads of this node.  Empty: the host name and the data directory."),
     # Context / auth
-    Option("auth_strategy", one_of("noauth"), "noauth",
-           "How callers are identified: noauth (everyone is an admin)."),
+    Option("auth_strategy", one_of("noauth", "token", "trusted-proxy"), "noauth",
+           "How callers are identified: noauth (everyone is an admin), token "
+           "(X-Auth-Token from auth_tokens_file) or trusted-proxy (X-Tenant-Id/"
+           "X-User-Id/X-Roles from an authenticating proxy in trusted_proxies)."),
+    Option("auth_tokens_file", to_path, "%(here)s/var/tokens.json",
+           "Token file of the token mode (hashed tokens; glance-manage token-create)."),
+    Option("trusted_proxies", to_networks, "127.0.0.1/32, ::1/128",
+           "Addresses whose identity headers the trusted-proxy mode believes."),
+    Option("service_token", str, "",
+           "Secret the API sends to the registry (X-Service-Token) so the registry "
+           "believes the caller identity it forwards; empty: only in noauth mode."),
+    Option("publicize_image", one_of("admin", "anyone"), "admin",
+           "Who may make an image public."),
+    Option("allowed_location_networks", to_networks, "",
+           "Networks (CIDR) that http/https image locations may point into besides "
+           "public addresses; loopback, private and link-local are refused otherwise."),
     # Logging
     Option("access_log", to_bool, True, "Write one log line per request."),
 ]
@@ -129,7 +191,21 @@ class Config:
         self.__dict__.update(values)
 
     def __repr__(self):
-        return f"Config({self.__dict__!r})"
+        return f"Config({ {k: shown_value(k, v) for k, v in self.__dict__.items()}!r})"
+
+
+# Options whose values are secrets: shown as "***" by show-config and repr().
+SECRET_OPTIONS = frozenset({"swift_store_key", "s3_store_secret_key", "service_token"})
+_URL_PASSWORD = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
+
+
+def shown_value(name, value):
+    """`value` as it may be shown: secrets masked, URL passwords (user:pass@) too."""
+    if name in SECRET_OPTIONS and value:
+        return "***"
+    if isinstance(value, str) and "@" in value:
+        return _URL_PASSWORD.sub(r"\1:***@", value)
+    return value
 
 
 def _expand(value, here):

@@ -71,6 +71,16 @@ class HeadersTooLarge(GlanceError):
     code = "request.headers_too_large"
 
 
+class RangeNotSatisfiable(GlanceError):
+    """A byte range that starts past the end of the image; `size` is its length."""
+
+    code = "image.range_not_satisfiable"
+
+    def __init__(self, message, size, image_id=None):
+        super().__init__(message, image_id)
+        self.size = size
+
+
 class UnsupportedMediaType(Invalid):
     """An upload body that is not application/octet-stream."""
 

@@ -25,7 +25,7 @@ from collections import deque
 from email.utils import formatdate
 from http import HTTPStatus
 
-from glance.common import config
+from glance.common import config, malloc
 from glance.common.exception import ConfigError
 from glance.common.httpbody import BadRequest, BodyError, LengthBody, is_token, read_request
 
@@ -71,6 +71,29 @@ def _error_response(status, code, message):
     return (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
             f"Connection: close\r\n\r\n").encode("latin-1") + body
+
+
+_VALID_NAMES = set()        # response header names already checked, up to a bound
+_date = (0, "")             # (second, Date header value)
+
+
+def _valid_name(name):
+    if name in _VALID_NAMES:
+        return True
+    if not is_token(name.encode("latin-1")):
+        return False
+    if len(_VALID_NAMES) < 1024:
+        _VALID_NAMES.add(name)
+    return True
+
+
+def _http_date():
+    """The Date header's value, formatted once a second rather than per response."""
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (now, formatdate(now, usegmt=True))
+    return _date[1]
 
 
 def _sendmsg_all(sock, parts):
@@ -165,13 +188,17 @@ class _Exchange:
         elif self.status is not None:
             raise AssertionError("start_response called twice without exc_info")
         length = None
+        self.has_date = False
         for name, value in headers:
-            if not is_token(name.encode("latin-1")) or "\n" in value or "\r" in value:
+            if not _valid_name(name) or "\n" in value or "\r" in value:
                 raise ValueError(f"invalid response header {name!r}: {value!r}")
-            if name.lower() == "content-length":
+            lowered = name.lower()
+            if lowered == "content-length":
                 length = int(value)
                 if length < 0:
                     raise ValueError(f"negative Content-Length {value!r}")
+            elif lowered == "date":
+                self.has_date = True
         self.status, self.headers, self.length = status, list(headers), length
         return self.write
 
@@ -184,8 +211,8 @@ class _Exchange:
             raise AssertionError("the app sent a body before calling start_response")
         lines = [f"HTTP/1.1 {self.status}\r\n"]
         lines.extend(f"{name}: {value}\r\n" for name, value in self.headers)
-        if not any(name.lower() == "date" for name, _ in self.headers):
-            lines.append(f"Date: {formatdate(usegmt=True)}\r\n")
+        if not self.has_date:
+            lines.append(f"Date: {_http_date()}\r\n")
         if self.length is None and self._has_body():
             self.chunked = self.http11
             if self.chunked:
@@ -560,4 +587,5 @@ def server_runner(wsgi_app, global_conf, **local_conf):
         print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
               file=sys.stderr)
         raise SystemExit(1) from None
+    malloc.mmap_large_buffers()     # flat memory over many uploads (see malloc.py)
     _run(server)

@@ -25,6 +25,7 @@ TEXT_FIELDS = (
 CORE_FIELDS = INT_FIELDS + BOOL_FIELDS + TEXT_FIELDS
 MAX_INT = 2**63 - 1
 
+_CORE_HEADER_NAMES = tuple((field, PREFIX + field) for field in CORE_FIELDS)
 _ENVIRON_PREFIX = "HTTP_X_IMAGE_META_"
 _ENVIRON_PROPERTY_PREFIX = _ENVIRON_PREFIX + "PROPERTY_"
 
@@ -113,6 +114,8 @@ def purge_props_requested(environ):
 
 
 def _header_value(value):
+    if type(value) is str:      # the common case, and plain ASCII needs no re-coding
+        return value if value.isascii() else _encode(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -124,8 +127,8 @@ def _header_value(value):
 
 def meta_to_headers(image):
     """Image dict → `x-image-meta-*` response header pairs (native strings)."""
-    headers = [(PREFIX + field, _header_value(image[field]))
-               for field in CORE_FIELDS if field in image]
+    headers = [(name, _header_value(image[field]))
+               for field, name in _CORE_HEADER_NAMES if field in image]
     for key, value in (image.get("properties") or {}).items():
         headers.append((PROPERTY_PREFIX + key, _header_value(value)))
     return headers

@@ -18,6 +18,7 @@ LOG = logging.getLogger(__name__)
 # Most specific classes first: the first isinstance() match wins.
 STATUS_FOR_ERROR = [
     (exception.HeadersTooLarge, 431),
+    (exception.RangeNotSatisfiable, 416),
     (exception.UnsupportedMediaType, 400),
     (exception.NoImageData, 404),
     (exception.UnknownScheme, 400),
@@ -75,6 +76,8 @@ def error_response(environ, start_response, exc):
         headers.append(("WWW-Authenticate", 'Token realm="glance"'))
     if code == 405:
         headers.append(("Allow", ", ".join(exc.allowed)))
+    if code == 416:
+        headers.append(("Content-Range", f"bytes */{exc.size}"))
     if code >= 500:
         LOG.error("%s %s failed: %s", environ.get("REQUEST_METHOD"),
                   environ.get("PATH_INFO"), exc.message)

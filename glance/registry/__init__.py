@@ -15,5 +15,6 @@ __all__ = ["ImageRegistry", "RegistryClient", "connect"]
 def connect(conf):
     """The registry the configuration names."""
     if conf.registry_url:
-        return RegistryClient(conf.registry_url, timeout=conf.registry_timeout)
+        return RegistryClient(conf.registry_url, timeout=conf.registry_timeout,
+                              service_token=conf.service_token)
     return ImageRegistry.from_conf(conf)

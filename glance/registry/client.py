@@ -33,7 +33,7 @@ class RegistryClient:
     host) is the test seam for the transport.
     """
 
-    def __init__(self, url, timeout=30.0, connection_factory=None):
+    def __init__(self, url, timeout=30.0, connection_factory=None, service_token=None):
         parts = urlsplit(url)
         try:
             port = parts.port
@@ -44,6 +44,7 @@ class RegistryClient:
             raise exception.ConfigError(f"registry_url must be an http(s) URL, got {url!r}")
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.service_token = service_token or None
         self._base_path = parts.path.rstrip("/")
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         self._factory = connection_factory or (
@@ -65,8 +66,11 @@ class RegistryClient:
     def create_image(self, context, values):
         return self._call("POST", "/images", context, "image", dict, body={"image": values})
 
-    def update_image(self, context, image_id, values, purge_props=False):
+    def update_image(self, context, image_id, values, purge_props=False,
+                     expected_status=None):
         headers = {"x-glance-registry-purge-props": "true"} if purge_props else {}
+        if expected_status is not None:
+            headers["x-glance-registry-expected-status"] = expected_status
         return self._call("PUT", _image_path(image_id), context, "image", dict,
                           body={"image": values}, headers=headers)
 
@@ -84,7 +88,7 @@ class RegistryClient:
     # -- transport ---------------------------------------------------------
 
     def _call(self, method, path, context, key, kind, body=None, headers=None):
-        request_headers = _context_headers(context)
+        request_headers = _context_headers(context, self.service_token)
         request_headers.update(headers or {})
         data = None
         if body is not None:
@@ -172,8 +176,11 @@ def _image_path(image_id):
     return "/images/" + quote(str(image_id), safe="")
 
 
-def _context_headers(context):
+def _context_headers(context, service_token=None):
+    """The caller's identity, and the token that makes the registry believe it."""
     headers = {}
+    if service_token:
+        headers["X-Service-Token"] = _header_value("X-Service-Token", service_token)
     for name, value in (("X-Tenant-Id", context.tenant), ("X-User-Id", context.user),
                         ("X-Auth-Token", context.auth_tok)):
         if value is not None:

@@ -1,5 +1,9 @@
 """The registry's sqlite3 layer: connections, transactions, schema migrations.
 
+The SQL here and in `service.py` is shared with PostgreSQL (`pg.py`, chosen
+by `open_database` from a `postgresql://` URL); the few differences between
+the engines are the fields of a `Dialect`.
+
 A file database gets one connection per thread (WAL mode lets readers and
 the one writer work side by side); an in-memory database (`sqlite://`, for
 tests) is a single connection that every thread takes turns on.  The schema
@@ -12,39 +16,80 @@ import os
 import sqlite3
 import threading
 import weakref
+from dataclasses import dataclass
 
-from glance.common import exception
+from glance.common import config, exception
 
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 
 # Sortable columns that may hold NULL.  They are sorted (and indexed) as
-# `coalesce(col, 0)`: sqlite orders every INTEGER before every TEXT, so NULL
-# ranks below all strings (even ""), the order stays total, and the keyset
-# comparison of the lists works with plain row values.  Their text is never
-# an integer: the registry stores only Python str in them.
+# `coalesce('+' || col, '')`: NULL becomes '' and every string gets a '+'
+# in front, so NULL ranks below all strings (even ""), the order stays total,
+# and the keyset comparison of the lists works with plain row values of one
+# type, on sqlite and PostgreSQL alike (both compare text bytewise here:
+# sqlite's BINARY collation, PostgreSQL's "C" one).
 NULLABLE_SORT_COLUMNS = ("name", "type", "disk_format", "container_format",
                          "checksum", "owner", "store", "location")
 
 
 def sort_expression(column):
     """The SQL expression a list sorts `column` by (see NULLABLE_SORT_COLUMNS)."""
-    return f"coalesce({column}, 0)" if column in NULLABLE_SORT_COLUMNS else column
+    return f"coalesce('+' || {column}, '')" if column in NULLABLE_SORT_COLUMNS else column
+
+
+def _sort_index(column):
+    # One partial index per sort key, in list order (key, created_at, id):
+    # every list page is an index range scan, however deep the marker.
+    return (f"CREATE INDEX ix_images_{column} ON images "
+            f"({sort_expression(column)}, created_at, id) WHERE deleted = 0")
 
 
 def _sort_indexes():
-    # One partial index per sort key, in list order (key, created_at, id):
-    # every list page is an index range scan, however deep the marker.
-    # Frozen as written when migration 2 was made.
-    statements = []
-    for column in ("name", "type", "disk_format", "container_format", "size",
-                   "checksum", "status", "is_public", "owner", "updated_at",
-                   "store", "location"):
-        statements.append(
-            f"CREATE INDEX ix_images_{column} ON images "
-            f"({sort_expression(column)}, created_at, id) WHERE deleted = 0")
+    # Migration 2 first indexed the nullable columns as coalesce(col, 0),
+    # which only sqlite accepts; migration 4 holds their portable indexes, so
+    # migration 2 now makes only the others.  Every database ends up alike.
+    statements = [_sort_index(column) for column in
+                  ("size", "status", "is_public", "updated_at")]
     statements.append(
         "CREATE INDEX ix_images_created_at ON images (created_at, id) WHERE deleted = 0")
     return statements
+
+
+def _portable_sort_indexes():
+    statements = []
+    for column in NULLABLE_SORT_COLUMNS:
+        statements.append(f"DROP INDEX IF EXISTS ix_images_{column}")
+        statements.append(_sort_index(column))
+    return statements
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the registry's SQL must say differently on each engine.
+
+    Placeholders are `?` everywhere (the PostgreSQL layer translates them).
+    """
+
+    name: str
+    # appended to the SELECT of a row about to be changed (row lock)
+    for_update: str
+    # run first in a transaction that creates an image (serialises id choice)
+    create_lock: str | None
+    # a row when no id is left to assign (parameter: the largest id)
+    ids_exhausted: str
+    # run after inserting a client-chosen id, so assigned ids skip past it
+    after_chosen_id: str | None
+
+
+# BEGIN IMMEDIATE already makes every sqlite writer wait for the others, and
+# AUTOINCREMENT remembers the largest id ever used in sqlite_sequence.
+SQLITE = Dialect(
+    name="sqlite",
+    for_update="",
+    create_lock=None,
+    ids_exhausted="SELECT 1 FROM sqlite_sequence WHERE name = 'images' AND seq >= ?",
+    after_chosen_id=None,
+)
 
 
 # (description, statements); the position + 1 is the schema version.
@@ -82,6 +127,7 @@ MIGRATIONS = [
     ("why an image was killed", [
         "ALTER TABLE images ADD COLUMN status_reason TEXT",
     ]),
+    ("list indexes that PostgreSQL accepts too", _portable_sort_indexes()),
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
@@ -94,7 +140,8 @@ def parse_url(url):
         return None
     if not url.startswith("sqlite:///") or url == "sqlite:///":
         raise exception.ConfigError(
-            f"sql_connection must be sqlite:///PATH or sqlite://, got {url!r}")
+            "sql_connection must be sqlite:///PATH, sqlite:// or postgresql://..., got "
+            f"{config.shown_value('sql_connection', url)!r}")
     # sqlite:////abs/path (SQLAlchemy's spelling) and sqlite:///abs/path
     # relative to the working directory both end up absolute.
     return os.path.abspath(url[len("sqlite:///"):])
@@ -102,6 +149,8 @@ def parse_url(url):
 
 class _Connection(sqlite3.Connection):
     """A plain connection that can be weakly referenced."""
+
+    dialect = SQLITE
 
 
 class Database:
@@ -205,9 +254,19 @@ class Database:
         self._shared = None
 
 
+def open_database(url, migrate=True, pool_size=None):
+    """The database an `sql_connection` URL names: sqlite (`sqlite://...`)
+    or PostgreSQL (`postgresql://...`, with the postgres extra installed)."""
+    scheme = (url or "").strip().split(":", 1)[0].lower()
+    if scheme.startswith("postgres"):
+        from glance.registry import pg
+        return pg.PostgresDatabase(url, migrate=migrate, pool_size=pool_size)
+    return Database(url, migrate=migrate)
+
+
 def sync(conf):
     """`glance-manage db_sync`: bring the configured database up to date."""
-    database = Database(conf.sql_connection, migrate=False)
+    database = open_database(conf.sql_connection, migrate=False)
     try:
         return database.migrate()
     finally:

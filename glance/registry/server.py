@@ -10,6 +10,8 @@ from glance.common import config, context, exception, wsgi
 from glance.registry import service, validation
 
 PURGE_HEADER = "HTTP_X_GLANCE_REGISTRY_PURGE_PROPS"
+# Compare-and-set: the update happens only from this status (else 409).
+EXPECTED_STATUS_HEADER = "HTTP_X_GLANCE_REGISTRY_EXPECTED_STATUS"
 _ID = r"/images/(?P<image_id>[^/]+)"
 
 
@@ -69,12 +71,14 @@ class RegistryApp:
     def update(self, environ, start_response, image_id):
         """PUT /images/<id> {"image": {...}}: 200 {"image": ...}.  Properties
         merge unless `x-glance-registry-purge-props: true`.  404 unknown,
-        403 not the caller's, 400 bad JSON or field."""
+        403 not the caller's, 400 bad JSON or field, 409 when the image is
+        not in the status `x-glance-registry-expected-status` names."""
         image_id = _path_id(image_id)
         values = _image_body(environ)
         purge = environ.get(PURGE_HEADER, "").strip().lower() == "true"
+        expected = environ.get(EXPECTED_STATUS_HEADER, "").strip().lower() or None
         image = self.registry.update_image(context.from_environ(environ), image_id, values,
-                                           purge_props=purge)
+                                           purge_props=purge, expected_status=expected)
         return _reply(environ, start_response, {"image": image})
 
     def delete(self, environ, start_response, image_id):

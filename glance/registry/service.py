@@ -22,6 +22,10 @@ _STORED_FIELDS = ("name", "type", "disk_format", "container_format", "size", "ch
                   "os_hash_algo", "os_hash_value", "store", "location", "status",
                   "status_reason", "is_public")
 _COLUMNS = ", ".join(FULL_FIELDS + ("status_reason",))
+_IMAGE_WITH_PROPERTIES = (
+    f"SELECT {', '.join('i.' + c for c in FULL_FIELDS + ('status_reason',))}, p.key, p.value "
+    "FROM images i LEFT JOIN image_properties p ON p.image_id = i.id "
+    "WHERE i.id = ? AND i.deleted = 0 ORDER BY p.key")
 
 
 def utcnow():
@@ -43,7 +47,8 @@ class ImageRegistry:
     @classmethod
     def from_conf(cls, conf):
         """The registry of the configured database, migrated to the latest schema."""
-        return cls(db.Database(conf.sql_connection))
+        return cls(db.open_database(conf.sql_connection,
+                                    pool_size=getattr(conf, "server_threads", None)))
 
     def close(self):
         self.db.close()
@@ -56,7 +61,7 @@ class ImageRegistry:
         Raises Invalid for a bad parameter, Forbidden for is_public=none
         from a non-admin.
         """
-        query = validation.parse_list_params(params, context.is_admin, context.sees_location)
+        query = validation.parse_list_params(params, context.is_admin)
         with self.db.transaction() as conn:
             position = None
             if query.marker is not None:
@@ -74,8 +79,13 @@ class ImageRegistry:
         """The full image; NotFound when missing, deleted or invisible."""
         image_id = validation.parse_image_id(image_id)
         with self.db.transaction() as conn:
-            row = _visible_row(conn, context, image_id)
-            return _full(row, _properties_of(conn, [image_id]).get(image_id, {}), context)
+            # One statement for the row and its properties: every HEAD and GET
+            # of an image comes here.
+            rows = conn.execute(_IMAGE_WITH_PROPERTIES, (image_id,)).fetchall()
+        if not rows or not _may_see(context, rows[0]):
+            raise exception.NotFound(f"no such image: {image_id}", image_id=image_id)
+        properties = {row["key"]: row["value"] for row in rows if row["key"] is not None}
+        return _full(rows[0], properties, context)
 
     # -- writing -----------------------------------------------------------
 
@@ -100,37 +110,46 @@ class ImageRegistry:
             columns.insert(0, "id")
             args.insert(0, record["id"])
         with self.db.transaction(write=True) as conn:
+            dialect = conn.dialect
+            if dialect.create_lock:
+                conn.execute(dialect.create_lock)
             if "id" in record and conn.execute(
                     "SELECT 1 FROM images WHERE id = ?", (record["id"],)).fetchone():
                 raise exception.Duplicate(f"image id {record['id']} is already taken",
                                           image_id=record["id"])
             if "id" not in record and conn.execute(
-                    "SELECT 1 FROM sqlite_sequence WHERE name = 'images' AND seq >= ?",
-                    (validation.MAX_INT,)).fetchone():
-                # A client chose the largest id: sqlite has none left to assign.
+                    dialect.ids_exhausted, (validation.MAX_INT,)).fetchone():
+                # A client chose the largest id: there is none left to assign.
                 raise exception.Conflict("no image ids are left to assign; choose one")
-            cursor = conn.execute(
+            image_id = conn.execute(
                 f"INSERT INTO images ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' * len(columns))})", args)
-            image_id = cursor.lastrowid
+                f"VALUES ({', '.join('?' * len(columns))}) RETURNING id", args).fetchall()[0][0]
+            if "id" in record and dialect.after_chosen_id:
+                conn.execute(dialect.after_chosen_id)
             conn.executemany(
                 "INSERT INTO image_properties (image_id, key, value) VALUES (?, ?, ?)",
                 [(image_id, key, value) for key, value in properties.items()])
             row = _row(conn, image_id)
         return _full(row, properties, context)
 
-    def update_image(self, context, image_id, values, purge_props=False):
+    def update_image(self, context, image_id, values, purge_props=False,
+                     expected_status=None):
         """Merge `values` into the image; properties are merged too, unless
         `purge_props`, when the sent set replaces them (none sent: none kept).
 
         Raises NotFound (missing, deleted, invisible), Forbidden (visible
-        but not the caller's), Invalid (the merged record breaks a rule).
+        but not the caller's), Invalid (the merged record breaks a rule),
+        Conflict when `expected_status` is given and the image is in another
+        status (checked in the same transaction: a compare-and-set).
         """
         image_id = validation.parse_image_id(image_id)
         changes = validation.image_changes(values, creating=False, image_id=image_id)
         sent_properties = changes.pop("properties", None)
         with self.db.transaction(write=True) as conn:
             row = _writable_row(conn, context, image_id)
+            if expected_status is not None and row["status"] != expected_status:
+                raise exception.Conflict(f"image {image_id} is {row['status']}, "
+                                         f"not {expected_status}", image_id=image_id)
             record = {key: row[key] for key in _STORED_FIELDS}
             record.update(changes)
             record["id"] = image_id
@@ -145,8 +164,9 @@ class ImageRegistry:
                 "INSERT INTO image_properties (image_id, key, value) VALUES (?, ?, ?) "
                 "ON CONFLICT (image_id, key) DO UPDATE SET value = excluded.value",
                 [(image_id, key, value) for key, value in (sent_properties or {}).items()])
-            return _full(_row(conn, image_id),
-                         _properties_of(conn, [image_id]).get(image_id, {}), context)
+            properties = _properties_of(conn, [image_id]).get(image_id, {})
+            validation.check_property_count(len(properties))   # rolls back when over
+            return _full(_row(conn, image_id), properties, context)
 
     def delete_image(self, context, image_id):
         """Soft-delete: the record stays (its id stays taken) but no route
@@ -193,8 +213,10 @@ class ImageRegistry:
                             (row["id"],)).fetchone()
 
 
-def _row(conn, image_id, deleted=False):
-    return conn.execute(f"SELECT {_COLUMNS} FROM images WHERE id = ? AND deleted = ?",
+def _row(conn, image_id, deleted=False, lock=False):
+    # `lock`: the row is about to change; engines with row locks take it now.
+    return conn.execute(f"SELECT {_COLUMNS} FROM images WHERE id = ? AND deleted = ?"
+                        + (conn.dialect.for_update if lock else ""),
                         (image_id, int(deleted))).fetchone()
 
 
@@ -203,15 +225,15 @@ def _may_see(context, row):
             or (context.tenant is not None and row["owner"] == context.tenant))
 
 
-def _visible_row(conn, context, image_id):
-    row = _row(conn, image_id)
+def _visible_row(conn, context, image_id, lock=False):
+    row = _row(conn, image_id, lock=lock)
     if row is None or not _may_see(context, row):
         raise exception.NotFound(f"no such image: {image_id}", image_id=image_id)
     return row
 
 
 def _writable_row(conn, context, image_id):
-    row = _visible_row(conn, context, image_id)
+    row = _visible_row(conn, context, image_id, lock=True)
     if not (context.is_admin or (context.tenant is not None and row["owner"] == context.tenant)):
         raise exception.Forbidden(
             f"image {image_id} belongs to another tenant; only its owner or an admin may change it",
@@ -233,7 +255,7 @@ def _properties_of(conn, image_ids):
 
 
 def _full(row, properties, context):
-    image = {key: row[key] for key in FULL_FIELDS}
+    image = dict(zip(FULL_FIELDS, row))     # rows start with FULL_FIELDS (_COLUMNS)
     image["is_public"] = bool(image["is_public"])
     image["deleted"] = bool(image["deleted"])
     image["properties"] = dict(properties)
@@ -270,23 +292,41 @@ def _visibility(context, is_public):
     return "(is_public = 1 OR owner = ?)", [context.tenant]
 
 
+def _row_by_row(column, sort_key):
+    """`column` as a list's WHERE term names it: as it is when it is the sort
+    key, else as an expression no index answers (`+ 0`, `|| ''`, on sqlite
+    and PostgreSQL alike).  Then the sort key's index drives every page, and
+    the filter is checked row by row; without statistics sqlite would pick
+    the filter's index instead (is_public has two values) and sort all the
+    images it matches, for every page."""
+    if column == sort_key:
+        return column
+    return f"{column} + 0" if column in ("is_public", "size") else f"{column} || ''"
+
+
 def _list_sql(context, query, position):
     """One parameterised SELECT for a list page; column names come only
     from the registry's own tables, values only as parameters."""
     # `deleted = 0` is literal so that the partial indexes apply.
     where, args = ["deleted = 0"], []
     term, term_args = _visibility(context, query.is_public)
+    if term == "is_public = 1":     # most images: better walked in sort order
+        term = f"{_row_by_row('is_public', query.sort_key)} = 1"
     if term:
         where.append(term)
         args += term_args
     for column, value in query.filters.items():
-        where.append(f"{column} = ?")
-        args.append(value)
+        if column == "name":    # selective: its index finds the few matches
+            where.append(f"{db.sort_expression(column)} = ?")
+            args.append("+" + value)
+        else:
+            where.append(f"{_row_by_row(column, query.sort_key)} = ?")
+            args.append(value)
     if query.size_min is not None:
-        where.append("size >= ?")
+        where.append(f"{_row_by_row('size', query.sort_key)} >= ?")
         args.append(query.size_min)
     if query.size_max is not None:
-        where.append("size <= ?")
+        where.append(f"{_row_by_row('size', query.sort_key)} <= ?")
         args.append(query.size_max)
     for key, value in query.properties.items():
         where.append("id IN (SELECT image_id FROM image_properties WHERE key = ? AND value = ?)")

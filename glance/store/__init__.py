@@ -10,12 +10,25 @@ from glance.common import exception
 from glance.store.base import ImageData, Store
 from glance.store.filesystem import FilesystemStore
 from glance.store.http import HttpStore
+from glance.store.s3 import S3Store
+from glance.store.swift import SwiftStore
 
-__all__ = ["FilesystemStore", "HttpStore", "ImageData", "Store", "Stores"]
+__all__ = ["FilesystemStore", "HttpStore", "ImageData", "S3Store", "Store", "Stores",
+           "SwiftStore"]
+
+# Backends that need an engine: (name, the option that turns it on, class).
+# Each is built only when its option is set; until then its name and scheme
+# are refused with a message naming the option.
+OPTIONAL_BACKENDS = (("swift", "swift_store_auth_address", SwiftStore),
+                     ("s3", "s3_store_host", S3Store))
 
 
 def default_backends(conf):
-    return [FilesystemStore(conf), HttpStore(conf)]
+    backends = [FilesystemStore(conf), HttpStore(conf)]
+    for _, option, cls in OPTIONAL_BACKENDS:
+        if getattr(conf, option, ""):
+            backends.append(cls(conf))
+    return backends
 
 
 class Stores:
@@ -34,6 +47,17 @@ class Stores:
                 if scheme in self._by_scheme:
                     raise ValueError(f"two store backends handle the scheme {scheme!r}")
                 self._by_scheme[scheme] = backend
+        self._unconfigured = {}      # name or scheme -> the option that would enable it
+        for name, option, cls in OPTIONAL_BACKENDS:
+            if name not in self._by_name:
+                for key in (name, *cls.schemes):
+                    self._unconfigured.setdefault(key, (name, option))
+        default = getattr(conf, "default_store", None)
+        if backends is None and default and default not in self._by_name:
+            name, option = self._unconfigured.get(default, (default, None))
+            raise exception.ConfigError(
+                f"default_store is {default!r} but the {name} store is not configured"
+                + (f" (set {option})" if option else ""))
 
     @property
     def names(self):
@@ -52,6 +76,11 @@ class Stores:
         if not scheme:
             raise exception.UnknownScheme(
                 f"location has no scheme (known: {', '.join(self._by_scheme)})")
+        if scheme in self._unconfigured and scheme not in self._by_scheme:
+            name, option = self._unconfigured[scheme]
+            raise exception.StoreError(
+                f"image data is in the {name} store, which this server has not configured "
+                f"(set {option})")
         try:
             return self._by_scheme[scheme]
         except KeyError:
@@ -63,6 +92,10 @@ class Stores:
         """The backend called `name` (a scheme such as 'https' also names its backend)."""
         key = str(name).strip().lower()
         backend = self._by_name.get(key) or self._by_scheme.get(key)
+        if backend is None and key in self._unconfigured:
+            name, option = self._unconfigured[key]
+            raise exception.UnknownScheme(
+                f"store {name!r} is not configured on this server (set {option})")
         if backend is None:
             raise exception.UnknownScheme(
                 f"unknown store {name!r} (known: {', '.join(self._by_name)})")

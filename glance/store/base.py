@@ -86,6 +86,36 @@ class ImageData:
             f"image data ended after {got} of {self.size} bytes")
 
 
+class SkippedImageData:
+    """An `ImageData` whose first `offset` bytes are read and dropped."""
+
+    fileobj = None
+
+    def __init__(self, data, offset):
+        self._data = data
+        self._offset = offset
+        self.size = None if data.size is None else max(0, data.size - offset)
+
+    def __iter__(self):
+        skip = self._offset
+        for chunk in self._data:
+            if skip >= len(chunk):
+                skip -= len(chunk)
+                continue
+            if skip:
+                chunk, skip = chunk[skip:], 0
+            yield chunk
+
+    def close(self):
+        self._data.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
 class Store:
     """One backend.  Subclasses set `name`, `schemes`, `writable` and override
     the operations they support."""
@@ -105,6 +135,14 @@ class Store:
     def get(self, location):
         """Open the data at `location` -> ImageData (NotFound when missing)."""
         raise NotImplementedError
+
+    def get_from(self, location, offset):
+        """Open the data at `location` from byte `offset` on -> ImageData of the rest.
+
+        This default reads and drops the first `offset` bytes; backends that
+        can seek or ask their origin for a range override it.
+        """
+        return SkippedImageData(self.get(location), offset)
 
     def delete(self, location):
         """Remove the data at `location` (NotFound when nothing is there)."""

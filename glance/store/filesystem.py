@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from glance.common import exception
 from glance.store.base import ImageData, Store, effective_chunk_size
+from glance.store.directio import DirectWriter
 
 _TEMP_NAME = re.compile(r"\.[^/]*\.tmp\Z")
 _IMAGE_NAME = re.compile(r"[0-9]+\Z")
@@ -140,14 +141,15 @@ class FilesystemStore(Store):
     def _write_all(self, fd, chunks, image_id):
         # Exceptions from the iterable itself must reach the caller unchanged,
         # so only our own writes are inside the OSError translation.
-        for chunk in chunks:
-            view = memoryview(chunk).cast("B")
-            while view:
+        writer = DirectWriter(fd, self._write)     # past the page cache (directio.py)
+        try:
+            for chunk in chunks:
                 try:
-                    written = self._write(fd, view)
+                    writer.write(chunk)
                 except OSError as exc:
                     raise self._os_error(exc, image_id) from None
-                view = view[written:]
+        finally:
+            writer.close()
 
     def _place(self, temp, final, image_id):
         """Move `temp` to `final`, refusing (Duplicate) to replace anything.
@@ -207,6 +209,17 @@ class FilesystemStore(Store):
             os.close(fd)
             raise
         return FileImageData(fileobj, info.st_size, self.chunk_size, path)
+
+    def get_from(self, location, offset):
+        data = self.get(location)
+        skip = min(offset, data.size)
+        try:
+            data.fileobj.seek(skip)     # file_wrapper and sendfile start from here
+        except BaseException:
+            data.close()
+            raise
+        data.size -= skip
+        return data
 
     def _open(self, path):
         try:

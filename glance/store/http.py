@@ -17,7 +17,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from glance import __version__
 from glance.common import exception
-from glance.store.base import ImageData, Store, effective_chunk_size
+from glance.common.netpolicy import LocationPolicy
+from glance.store.base import ImageData, SkippedImageData, Store, effective_chunk_size
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -26,10 +27,6 @@ USER_AGENT = f"glance-http-store/{__version__}"
 _DECIMAL = re.compile(r"[0-9]+\Z")
 # What http.client refuses in a request target (control characters, space).
 _BAD_PATH_CHAR = re.compile(r"[\x00-\x20\x7f]")
-
-
-def _allow_all(host, port):
-    return True
 
 
 class Target:
@@ -134,7 +131,8 @@ class HttpStore(Store):
         self.connect_timeout = conf.http_store_connect_timeout
         self.read_timeout = conf.http_store_read_timeout
         self.chunk_size = effective_chunk_size(conf)
-        self.address_allowed = address_allowed or _allow_all
+        self.address_allowed = (address_allowed
+                                or LocationPolicy.from_conf(conf).address_allowed)
         self.max_redirects = max_redirects
         self._ssl_context = ssl_context
 
@@ -153,6 +151,21 @@ class HttpStore(Store):
             raise self._status_error(target, response)
         # http.client's length: None when absent, invalid or chunked.
         return HttpImageData(self, target, conn, response, response.length, self.chunk_size)
+
+    def get_from(self, location, offset):
+        """Asks the origin for `bytes=<offset>-`; from an origin that ignores
+        the range (200) the first `offset` bytes are read and dropped."""
+        if offset <= 0:
+            return self.get(location)
+        target, conn, response = self._open(location, "GET", {"Range": f"bytes={offset}-"})
+        if response.status == 206 and _range_start(response) == offset:
+            return HttpImageData(self, target, conn, response, response.length, self.chunk_size)
+        if 200 <= response.status < 300 and response.status != 206:
+            return SkippedImageData(
+                HttpImageData(self, target, conn, response, response.length, self.chunk_size),
+                offset)
+        conn.close()
+        raise self._status_error(target, response)
 
     def get_size(self, location):
         """Content-Length of a HEAD, else of a GET's headers; None if the origin won't say."""
@@ -177,13 +190,13 @@ class HttpStore(Store):
 
     # -- requests ----------------------------------------------------------
 
-    def _open(self, location, method):
+    def _open(self, location, method, extra_headers=None):
         """Send `method` for `location`, following redirects -> (target, conn, response)."""
         target = Target(location)
         for hop in range(self.max_redirects + 1):
             if not self.address_allowed(target.host, target.port):
                 raise exception.Forbidden(f"location {target.shown} is not an allowed address")
-            conn, response = self._request(target, method)
+            conn, response = self._request(target, method, extra_headers)
             if response.status not in REDIRECT_STATUSES:
                 return target, conn, response
             redirect = response.getheader("Location")
@@ -198,7 +211,7 @@ class HttpStore(Store):
             target = target.follow(redirect)
         raise AssertionError("unreachable")
 
-    def _request(self, target, method):
+    def _request(self, target, method, extra_headers=None):
         if target.scheme == "https":
             conn = http.client.HTTPSConnection(target.host, target.port,
                                                timeout=self.connect_timeout,
@@ -211,7 +224,8 @@ class HttpStore(Store):
             conn.connect()
             connected = True
             conn.sock.settimeout(self.read_timeout)
-            conn.request(method, target.path, headers=target.headers())
+            conn.request(method, target.path, headers={**target.headers(),
+                                                       **(extra_headers or {})})
             return conn, conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
@@ -269,3 +283,10 @@ def _content_length(response):
         return None
     value = value.strip()
     return int(value) if _DECIMAL.match(value) else None
+
+
+def _range_start(response):
+    """The first byte position of a 206's `Content-Range: bytes a-b/n`, or None."""
+    unit, _, rest = (response.getheader("Content-Range") or "").strip().partition(" ")
+    first = rest.partition("-")[0].strip()
+    return int(first) if unit.lower() == "bytes" and _DECIMAL.match(first) else None

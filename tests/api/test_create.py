@@ -2,7 +2,7 @@
 
 import io
 
-from tests.api.conftest import md5, stored_files, upload_headers
+from tests.api.conftest import location_scheme, md5, stored_files, upload_headers
 
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 
@@ -28,8 +28,8 @@ def test_upload_makes_an_active_image_with_true_size_and_md5(app, data_dir):
     assert image["status"] == "active"
     assert image["size"] == len(data)
     assert image["checksum"] == md5(data)
-    assert image["store"] == "file"
-    assert image["location"].startswith("file://")
+    assert image["store"] == location_scheme(data_dir)
+    assert image["location"].startswith(location_scheme(data_dir) + "://")
     assert res.headers["ETag"].strip('"') == md5(data)
     assert stored_files(data_dir) == [str(image["id"])]
 

@@ -32,3 +32,15 @@ def memory_registry(clock=None):
 
 def ids(images):
     return [image["id"] for image in images]
+
+
+
+def pg_registry(database, clock=None):
+    """A registry on a PostgreSQL database, emptied first (ids restart at 1).
+
+    The database stays open: tests share one connection pool."""
+    with database.transaction(write=True) as conn:
+        conn.execute("DELETE FROM image_properties")
+        conn.execute("DELETE FROM images")
+        conn.execute("ALTER TABLE images ALTER COLUMN id RESTART WITH 1")
+    return service.ImageRegistry(database, clock=clock or FakeClock())
