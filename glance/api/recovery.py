@@ -78,6 +78,11 @@ def file_stores(stores):
     return [backend for backend in stores if hasattr(backend, "temp_files")]
 
 
+def object_stores(stores):
+    """The backends whose interrupted uploads leave objects, segments or parts."""
+    return [backend for backend in stores if hasattr(backend, "remove_leftovers")]
+
+
 def temp_file_image_id(path):
     """The image id in a temporary file's name `.<id>.<random>.tmp`, or None."""
     match = _TEMP_ID.match(os.path.basename(path))
@@ -136,6 +141,9 @@ def reconcile(conf, registry, stores):
             done.killed.append(image["id"])
         for backend in file_stores(stores):
             _remove_leftovers(registry, ctx, backend, done)
+        for backend in object_stores(stores):
+            for image_id in done.killed:
+                done.removed.extend(backend.remove_leftovers(image_id))
     except exception.GlanceError as exc:
         LOG.warning("start-up recovery of node %s incomplete: %s", done.node, exc.message)
         return done

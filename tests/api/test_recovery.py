@@ -151,3 +151,26 @@ def test_a_declared_sha256_is_verified(app):
     assert "SHA-256" in res.json["message"]
     assert [i["status"] for i in app.get("/images/detail?is_public=none").json["images"]] \
         == ["killed", "active"]
+
+
+class ObjectStoreSpy:
+    """A backend with the object stores' `remove_leftovers` (records its calls)."""
+
+    name, schemes, writable = "spy", ("spy",), True
+
+    def __init__(self):
+        self.cleaned = []
+
+    def remove_leftovers(self, image_id):
+        self.cleaned.append(image_id)
+        return [f"{image_id}-segment"]
+
+
+def test_object_store_leftovers_of_killed_uploads_are_removed(conf, registry):
+    spy = ObjectStoreSpy()
+    stores = Stores(conf, backends=[spy])
+    mine = saving_on(registry, "node-a")
+    saving_on(registry, "node-b")
+    done = recovery.reconcile(conf, registry, stores)
+    assert spy.cleaned == [mine["id"]]
+    assert f"{mine['id']}-segment" in done.removed
