@@ -9,11 +9,9 @@ import json
 import os
 import re
 import subprocess
-import threading
 import time
 from urllib.parse import urlsplit
 
-WRK_HEAD_SCRIPT = 'wrk.method = "HEAD"\n'
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
@@ -79,9 +77,15 @@ class Client:
         self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
 
     def request(self, method, path, headers=None, body=None):
-        self.conn.request(method, path, body=body, headers=headers or {})
-        response = self.conn.getresponse()
-        return response.status, response.headers, response.read()
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers or {})
+                response = self.conn.getresponse()
+                return response.status, response.headers, response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()   # the server closed it while idle: once more, anew
+                if attempt == 2:
+                    raise
 
     def json(self, method, path, headers=None, body=None):
         status, _, data = self.request(method, path, headers, body)
@@ -140,17 +144,3 @@ class PeakSampler:
 
     def __exit__(self, *exc_info):
         self.peak = self.server.peak_rss()
-
-
-def run_concurrently(*calls):
-    """Call each function on its own thread; their results in order."""
-    results = [None] * len(calls)
-
-    def call(index, fn):
-        results[index] = fn()
-    threads = [threading.Thread(target=call, args=(i, fn)) for i, fn in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results

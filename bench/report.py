@@ -108,9 +108,19 @@ def text_table(result):
     m = result["machine"]
     lines.append("")
     lines.append(f"{m['cpus']} x {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, "
-                 f"Python {m['python']}, nginx {m['nginx']}; load average before the run "
-                 f"{m['load_before']:.2f}; {result['runs']} A/B rounds; {result['seconds']:.0f} s")
+                 f"Python {m['python']}, nginx {m['nginx']}; {_contention(m)}; "
+                 f"{result['runs']} A/B rounds; {result['seconds']:.0f} s")
     return "\n".join(lines)
+
+
+def _contention(m):
+    """How busy the machine was with other work: load average before the run,
+    and CPU pressure (PSI, % of the last minute someone waited for a CPU)."""
+    text = f"load average {m['load_before']:.2f} before the run"
+    if m.get("cpu_pressure_before") is not None:
+        text += (f", CPU pressure {m['cpu_pressure_before']:.0f}% before and "
+                 f"{m['cpu_pressure']:.0f}% at the end")
+    return text
 
 
 def rst_table(result):
@@ -120,11 +130,13 @@ def rst_table(result):
         out.append("   * - " + (line[0] or "\\ "))
         for cell in line[1:]:
             text = str(cell).replace("*", "\\*").replace("|", "\\|")
+            if text.startswith(("-", "+")):
+                text = "\\" + text   # not a bullet list
             out.append("     - " + (text or "\\ "))
     m = result["machine"]
     out += ["", f"Recorded with ``{result['command']}`` on {result['date']}: {m['cpus']} x "
             f"{m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, Python {m['python']}, "
-            f"nginx {m['nginx']}, load average {m['load_before']:.2f} before the run, "
+            f"nginx {m['nginx']}; {_contention(m)}; "
             f"{result['runs']} A/B rounds, {result['seconds']:.0f} s in all.", ""]
     return "\n".join(out)
 
@@ -134,7 +146,7 @@ def svg_plot(result):
     one, Glance 33's figure, for every throughput row."""
     rows = [r for r in result["rows"] if r["better"] == "higher" and r["baseline"]]
     colours = {"ours": "#2b6cb0", "baseline": "#a0aec0", "peer": "#dd6b20"}
-    width, label_w, bar_h, gap = 940, 330, 14, 16
+    width, label_w, bar_h, gap = 1000, 330, 14, 16
     height = 60 + len(rows) * (3 * bar_h + gap) + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -161,7 +173,7 @@ def svg_plot(result):
         out.append(f'<text x="10" y="{y + 2 * bar_h + 4}" fill="#555">{escape(row["unit"])}'
                    f', ours/baseline {row["ratio"]:.2f}</text>')
         for index, (name, value, key) in enumerate(bars):
-            length = (width - label_w - 170) * value / top
+            length = (width - label_w - 260) * value / top
             by = y + index * bar_h
             out.append(f'<rect x="{label_w}" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
                        f'fill="{colours[key]}"/>')

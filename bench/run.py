@@ -63,6 +63,9 @@ def make_image_file(path, size):
         for index in range(size >> 20):
             block[:8] = index.to_bytes(8, "big")
             out.write(block)
+        # On disk now: its writeback must not compete with the uploads measured.
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def warm(path):
@@ -79,8 +82,9 @@ class Bench:
         self.workdir = args.workdir or tempfile.mkdtemp(prefix="glance-bench-")
         os.makedirs(self.workdir, exist_ok=True)
         self.rows = []
-        self.notes = []
         self.started = time.time()
+        self.load_before = os.getloadavg()[0]
+        self.pressure_before = cpu_pressure()
 
     def log(self, text):
         print(f"bench [{time.time() - self.started:5.0f}s] {text}", flush=True)
@@ -105,8 +109,9 @@ class Bench:
                     with load.PeakSampler(glance) as peak:
                         speed, status, body = load.curl_upload(
                             glance.url + "/images", big, "POST",
-                            [OCTET, f"x-image-meta-name: bench-{run}", "x-image-meta-is_public: true",
-                             "x-image-meta-disk_format: raw", "x-image-meta-container_format: bare"],
+                            [OCTET, f"x-image-meta-name: bench-{run}",
+                             "x-image-meta-is_public: true", "x-image-meta-disk_format: raw",
+                             "x-image-meta-container_format: bare"],
                             response_path=os.path.join(self.workdir, "answer.json"))
                     image = json.loads(body)["image"]
                     if status != 201 or image["size"] != GIB:
@@ -119,7 +124,8 @@ class Bench:
                         load.Client(glance.url).request("DELETE", f"/images/{image['id']}")
                 else:
                     with load.PeakSampler(nginx) as peak:
-                        speed, status, _ = load.curl_upload(nginx.url + "/upload/put.bin", big, "PUT")
+                        speed, status, _ = load.curl_upload(nginx.url + "/upload/put.bin", big,
+                                                            "PUT")
                     if status not in (201, 204):
                         raise RuntimeError(f"nginx PUT answered {status}")
                     theirs.append(speed)
@@ -213,6 +219,21 @@ class Bench:
                      target={"ratio": 0.6, "value": 2400} if method == "HEAD" else None,
                      peer=240 if method == "HEAD" else None,
                      p50_ms=[r["p50_ms"] for r in ours], p99_ms=[r["p99_ms"] for r in ours])
+        self.log("HEAD /images/<id> with access_log = false: what the log line costs")
+        quiet = servers.glance(self.workdir, name="glance-nolog", access_log=False)
+        try:
+            ours, theirs = [], []
+            for run in range(self.runs):
+                for side in self.order(run, ("ours", "floor")):
+                    server = quiet if side == "ours" else floor
+                    path = f"/images/{head_id}" if side == "ours" else "/small"
+                    result = load.wrk(server.url + path, self.workdir, seconds=self.args.seconds,
+                                      method="HEAD" if side == "ours" else "GET")
+                    (ours if side == "ours" else theirs).append(result["rps"])
+        finally:
+            quiet.stop()
+        self.row("metadata", "HEAD /images/<id>, 16 conns, access_log = false", "req/s", ours,
+                 theirs, "stdlib floor (small GET)")
         self.log("GET /images/detail?limit=1000 with 1,000 images")
         times = client.timed("/images/detail?limit=1000", 20 if not self.args.quick else 5)
         self.row("metadata", "GET /images/detail?limit=1000 (1,000 images)", "ms", times,
@@ -279,7 +300,7 @@ class Bench:
                     result = load.wrk(f"{server.url}/images/{head_id}", self.workdir,
                                       method="HEAD", seconds=self.args.seconds)
                     (ours if side == "ours" else theirs).append(result["rps"])
-            self.row("server", "HEAD /images/<id>, 16 conns", "req/s", ours, theirs,
+            self.row("server", "server: HEAD /images/<id>, 16 conns", "req/s", ours, theirs,
                      "Paste httpserver")
             self.log("download 1 GiB: our server vs Paste's httpserver")
             ours, theirs = [], []
@@ -288,19 +309,21 @@ class Bench:
                     server = glance if side == "ours" else pasted
                     speed, _ = load.curl_download(f"{server.url}/images/{kept['id']}")
                     (ours if side == "ours" else theirs).append(speed)
-            self.row("server", "download 1 GiB", "MB/s", ours, theirs, "Paste httpserver")
+            self.row("server", "server: download 1 GiB", "MB/s", ours, theirs, "Paste httpserver")
             self.log("upload 1 GiB (Content-Length; Paste cannot read chunked bodies)")
             ours, theirs = [], []
-            for side in ("ours", "paste"):
-                server = glance if side == "ours" else pasted
-                speed, status, body = load.curl_upload(
-                    server.url + "/images", big, "POST", [OCTET, "x-image-meta-name: paste"],
-                    response_path=os.path.join(self.workdir, "answer.json"))
-                if status == 201:
+            for run in range(max(1, self.runs - 1)):
+                for side in self.order(run, ("ours", "paste")):
+                    server = glance if side == "ours" else pasted
+                    speed, status, body = load.curl_upload(
+                        server.url + "/images", big, "POST", [OCTET, "x-image-meta-name: paste"],
+                        response_path=os.path.join(self.workdir, "answer.json"))
+                    if status != 201:
+                        raise RuntimeError(f"{side}: upload answered {status}")
                     load.Client(server.url).request(
                         "DELETE", f"/images/{json.loads(body)['image']['id']}")
-                (ours if side == "ours" else theirs).append(speed)
-            self.row("server", "upload 1 GiB", "MB/s", ours, theirs, "Paste httpserver")
+                    (ours if side == "ours" else theirs).append(speed)
+            self.row("server", "server: upload 1 GiB", "MB/s", ours, theirs, "Paste httpserver")
         finally:
             pasted.stop()
 
@@ -336,7 +359,8 @@ class Bench:
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "seconds": round(time.time() - self.started, 1),
             "runs": self.runs,
-            "machine": machine(),
+            "machine": dict(machine(), load_before=round(self.load_before, 2),
+                            cpu_pressure_before=self.pressure_before),
             "rows": self.rows,
         }
         print()
@@ -405,11 +429,21 @@ def machine():
         memory = int(info.readline().split()[1]) >> 20
     return {
         "cpus": os.cpu_count(), "cpu": model, "memory_gib": memory,
+        "cpu_pressure": cpu_pressure(),
         "kernel": platform.release(), "python": platform.python_version(),
-        "load_before": os.getloadavg()[0],
         "nginx": subprocess.run([servers.nginx_binary(), "-v"], capture_output=True,
                                 text=True).stderr.strip().split("/")[-1],
     }
+
+
+def cpu_pressure():
+    """Share of the last minute in which some runnable task waited for a CPU
+    (PSI): other work on the machine shows here."""
+    try:
+        with open("/proc/pressure/cpu") as psi:
+            return float(psi.readline().split()[2].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def main(argv=None):

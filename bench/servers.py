@@ -144,11 +144,14 @@ def glance_env(workdir):
     return env
 
 
-def glance(workdir, name="glance"):
+def glance(workdir, name="glance", access_log=True):
     """The API of paste.ini on a free port, the registry in-process."""
     argv = [sys.executable, os.path.join(ROOT, "bin", "glance-api"), "--config", PASTE_INI,
             "--port", "0"]
-    return Server(name, argv, glance_env(workdir), os.path.join(workdir, f"{name}.log"))
+    env = glance_env(workdir)
+    if not access_log:
+        env["GLANCE_ACCESS_LOG"] = "false"
+    return Server(name, argv, env, os.path.join(workdir, f"{name}.log"))
 
 
 def glance_under_paste(workdir, threads=16):

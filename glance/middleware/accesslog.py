@@ -138,7 +138,9 @@ class AccessLog:
 
     def __call__(self, environ, start_response):
         caller_id = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = caller_id if _CALLER_ID.match(caller_id) else f"req-{random.getrandbits(128):032x}"
+        # A random id without a system call per request (uuid4 reads os.urandom).
+        request_id = (caller_id if _CALLER_ID.match(caller_id)
+                      else f"req-{random.getrandbits(128):032x}")
         environ[REQUEST_ID_KEY] = request_id
         exchange = _Exchange(environ, self.emit)
 

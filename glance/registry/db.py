@@ -211,10 +211,20 @@ class Database:
                     raise
                 conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                if getattr(exc, "sqlite_errorname", "").startswith(
-                        ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
-                         "SQLITE_READONLY", "SQLITE_CANTOPEN")):
-                    raise exception.RegistryUnavailable(f"the registry database failed: {exc}")
+                _raise_unavailable(exc)
+                raise
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """The connection for one read-only statement, outside BEGIN/COMMIT:
+        sqlite runs it in a read transaction of its own, which sees one
+        consistent state.  Two statements fewer than `transaction()` (and
+        two GIL hand-offs under load) for the commonest read, one image."""
+        with self._lock:
+            try:
+                yield self.connection()
+            except sqlite3.OperationalError as exc:
+                _raise_unavailable(exc)
                 raise
 
     def version(self):
@@ -252,6 +262,14 @@ class Database:
             conn.close()
         self._local = threading.local()
         self._shared = None
+
+
+def _raise_unavailable(exc):
+    """A database that is busy, full, broken or read-only: RegistryUnavailable."""
+    if getattr(exc, "sqlite_errorname", "").startswith(
+            ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
+             "SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        raise exception.RegistryUnavailable(f"the registry database failed: {exc}") from exc
 
 
 def open_database(url, migrate=True, pool_size=None):

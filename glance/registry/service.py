@@ -78,9 +78,9 @@ class ImageRegistry:
     def get_image(self, context, image_id):
         """The full image; NotFound when missing, deleted or invisible."""
         image_id = validation.parse_image_id(image_id)
-        with self.db.transaction() as conn:
-            # One statement for the row and its properties: every HEAD and GET
-            # of an image comes here.
+        # One statement for the row and its properties: every HEAD and GET
+        # of an image comes here.  `snapshot()` where the engine has it (sqlite).
+        with getattr(self.db, "snapshot", self.db.transaction)() as conn:
             rows = conn.execute(_IMAGE_WITH_PROPERTIES, (image_id,)).fetchall()
         if not rows or not _may_see(context, rows[0]):
             raise exception.NotFound(f"no such image: {image_id}", image_id=image_id)
