@@ -33,11 +33,6 @@ class RegistryApp:
             handler, args = self.router.match(environ["REQUEST_METHOD"],
                                               environ.get("PATH_INFO") or "/")
             return handler(environ, start_response, **args)
-        except wsgi.MethodNotAllowed as exc:
-            def with_allow(status, headers, exc_info=None):
-                return start_response(status, headers + [("Allow", ", ".join(exc.allowed))],
-                                      exc_info)
-            return wsgi.error_response(environ, with_allow, exc)
         except exception.GlanceError as exc:
             return wsgi.error_response(environ, start_response, exc)
         except Exception:

@@ -23,7 +23,6 @@ import logging
 import re
 import threading
 import xml.etree.ElementTree as ElementTree
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from glance.common import exception
@@ -79,16 +78,10 @@ def _child(element, name):
 
 def parse_location(location):
     """(bucket, key) of an `s3://<bucket>/<key>` location."""
-    if not isinstance(location, str):
-        raise exception.Invalid("an s3 location must be a string")
-    parts = urlsplit(location)
-    if parts.scheme.lower() != "s3":
-        raise exception.Invalid("not an s3 location")
-    if "@" in parts.netloc:
-        raise exception.Invalid("s3 locations carry no credentials")
-    bucket, key = parts.netloc, parts.path.lstrip("/")
-    if not _BUCKET.match(bucket) or not key or parts.query or parts.fragment:
-        raise exception.Invalid("an s3 location is s3://<bucket>/<key>")
+    shape = "s3://<bucket>/<key>"
+    bucket, key = transfer.split_location(location, "s3", shape)
+    if not _BUCKET.match(bucket) or not key:
+        raise exception.Invalid(f"an s3 location is {shape}")
     return bucket, key
 
 

@@ -24,7 +24,7 @@ import json
 import logging
 import threading
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from glance.common import exception
 from glance.store import transfer
@@ -39,16 +39,10 @@ DEFAULT_TOKEN_LIFE = 3600      # when the auth answer does not say
 
 def parse_location(location):
     """(container, object) of a `swift://<container>/<object>` location."""
-    if not isinstance(location, str):
-        raise exception.Invalid("a swift location must be a string")
-    parts = urlsplit(location)
-    if parts.scheme.lower() != "swift":
-        raise exception.Invalid("not a swift location")
-    if "@" in parts.netloc:
-        raise exception.Invalid("swift locations carry no credentials")
-    container, obj = parts.netloc, parts.path.lstrip("/")
-    if not container or not obj or "/" in obj or parts.query or parts.fragment:
-        raise exception.Invalid("a swift location is swift://<container>/<object>")
+    shape = "swift://<container>/<object>"
+    container, obj = transfer.split_location(location, "swift", shape)
+    if not container or not obj or "/" in obj:
+        raise exception.Invalid(f"a swift location is {shape}")
     return container, obj
 
 

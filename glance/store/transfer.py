@@ -124,6 +124,21 @@ class ResponseImageData(ImageData):
             f"{self._shown}: the data ended after {got} of {self.size} bytes")
 
 
+def split_location(location, scheme, shape):
+    """(netloc, path) of `<scheme>://<netloc>/<path>`, refusing credentials,
+    query strings and fragments; `shape` names the form in the messages."""
+    if not isinstance(location, str):
+        raise exception.Invalid(f"a {scheme} location must be a string")
+    parts = urlsplit(location)
+    if parts.scheme.lower() != scheme:
+        raise exception.Invalid(f"not a {scheme} location")
+    if "@" in parts.netloc:
+        raise exception.Invalid(f"{scheme} locations carry no credentials")
+    if parts.query or parts.fragment:
+        raise exception.Invalid(f"a {scheme} location is {shape}")
+    return parts.netloc, parts.path.lstrip("/")
+
+
 def parse_endpoint(url, option):
     """(scheme, host, port, path) of an http(s) URL; a bare host name means https."""
     text = (url or "").strip()
