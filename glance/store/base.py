@@ -15,6 +15,14 @@ def effective_chunk_size(conf):
     return max(int(conf.chunk_size), MIN_CHUNK_SIZE)
 
 
+def object_name(image_id):
+    """The name a store keeps image `image_id` under; Invalid for anything
+    but a non-negative integer (a bool is not an image id)."""
+    if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
+        raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
+    return str(image_id)
+
+
 class ImageData:
     """An open image: its size (None when unknown) and an iterator of chunks.
 

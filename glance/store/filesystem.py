@@ -15,7 +15,7 @@ import tempfile
 from urllib.parse import quote, unquote, urlsplit
 
 from glance.common import exception
-from glance.store.base import ImageData, Store, effective_chunk_size
+from glance.store.base import ImageData, Store, effective_chunk_size, object_name
 from glance.store.directio import DirectWriter
 
 _TEMP_NAME = re.compile(r"\.[^/]*\.tmp\Z")
@@ -107,9 +107,7 @@ class FilesystemStore(Store):
     # -- operations --------------------------------------------------------
 
     def add(self, image_id, chunks):
-        if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
-            raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
-        final = os.path.join(self.datadir, str(image_id))
+        final = os.path.join(self.datadir, object_name(image_id))
         if os.path.lexists(final):
             raise exception.Duplicate(f"image {image_id} already has data in the file store",
                                       image_id=image_id)

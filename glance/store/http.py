@@ -18,7 +18,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from glance import __version__
 from glance.common import exception
 from glance.common.netpolicy import LocationPolicy
-from glance.store.base import ImageData, SkippedImageData, Store, effective_chunk_size
+from glance.store.base import SkippedImageData, Store, effective_chunk_size
+from glance.store.transfer import ResponseImageData
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -94,27 +95,16 @@ class Target:
         return headers
 
 
-class HttpImageData(ImageData):
+class HttpImageData(ResponseImageData):
     """The body of an origin's response; errors while reading are OriginUnavailable."""
 
     def __init__(self, store, target, conn, response, size, chunk_size):
-        super().__init__(size, chunk_size)
+        super().__init__(conn, response, size, chunk_size, target.shown, describe=None)
         self._store = store
         self._target = target
-        self._conn = conn
-        self._response = response
 
-    def _read(self, n):
-        try:
-            return self._response.read(n)
-        except (OSError, http.client.HTTPException) as exc:
-            raise self._store.origin_error(self._target, exc, reading=True) from None
-
-    def _release(self):
-        try:
-            self._response.close()
-        finally:
-            self._conn.close()
+    def _read_error(self, exc):
+        return self._store.origin_error(self._target, exc, reading=True)
 
     def _truncated(self, got):
         return exception.OriginUnavailable(

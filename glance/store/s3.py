@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from glance.common import exception
 from glance.store import sigv4, transfer
-from glance.store.base import SkippedImageData, Store, effective_chunk_size
+from glance.store.base import SkippedImageData, Store, effective_chunk_size, object_name
 
 LOG = logging.getLogger(__name__)
 
@@ -237,9 +237,7 @@ class S3Store(Store):
     # -- operations --------------------------------------------------------
 
     def add(self, image_id, chunks):
-        if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
-            raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
-        key = str(image_id)
+        key = object_name(image_id)
         self._prepare_bucket()
         if self._exists(self.bucket, key):
             raise exception.Duplicate(f"image {image_id} already has data in the s3 store",

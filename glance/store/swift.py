@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from glance.common import exception
 from glance.store import transfer
-from glance.store.base import SkippedImageData, Store, effective_chunk_size
+from glance.store.base import SkippedImageData, Store, effective_chunk_size, object_name
 
 LOG = logging.getLogger(__name__)
 
@@ -224,9 +224,7 @@ class SwiftStore(Store):
     # -- upload ------------------------------------------------------------
 
     def add(self, image_id, chunks):
-        if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
-            raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
-        obj = str(image_id)
+        obj = object_name(image_id)
         self._prepare_container()
         if self._head(self.container, obj) is not None:
             raise exception.Duplicate(f"image {image_id} already has data in the swift store",

@@ -110,8 +110,10 @@ class ResponseImageData(ImageData):
         try:
             return self._response.read(n)
         except (OSError, http.client.HTTPException) as exc:
-            raise exception.StoreError(
-                f"{self._shown}: reading failed ({self._describe(exc)})") from None
+            raise self._read_error(exc) from None
+
+    def _read_error(self, exc):
+        return exception.StoreError(f"{self._shown}: reading failed ({self._describe(exc)})")
 
     def _release(self):
         try:
