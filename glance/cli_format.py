@@ -4,7 +4,7 @@ dicts and list filters; image dicts → tables, blocks and JSON."""
 import json
 
 from glance.cli_progress import human_size
-from glance.common.imagemeta import CORE_FIELDS
+from glance.common.imagemeta import CORE_FIELDS, normalise_key
 
 FILTER_KEYS = ("name", "status", "type", "disk_format", "container_format",
                "size_min", "size_max", "is_public", "sort_key", "sort_dir", "marker")
@@ -41,7 +41,7 @@ def parse_count(key, text):
 
 def split_field(arg):
     key, sep, value = arg.partition("=")
-    key = key.strip().lower().replace("-", "_")
+    key = normalise_key(key.strip())
     if not sep or not key:
         raise UsageError(f"expected field=value, got {arg!r}")
     return key, value
