@@ -150,6 +150,16 @@ class _Body:
             raise BodyError("the client closed the connection before the body ended")
         return data
 
+    def _exact_into(self, view):
+        """Fill `view` from the connection (an upload's bytes land in their
+        final buffer without an intermediate copy)."""
+        filled = 0
+        while filled < len(view):
+            got = self._recv(self._rfile.readinto, view[filled:])
+            if not got:
+                raise BodyError("the client closed the connection before the body ended")
+            filled += got
+
     def _line(self, limit, what):
         line = self._recv(self._rfile.readline, limit + 1)
         if not line.endswith(b"\n"):
@@ -206,6 +216,18 @@ class LengthBody(_Body):
         self.remaining -= size
         self.finished = self.remaining == 0
         return data
+
+    def readinto(self, buffer):
+        """Read up to len(buffer) bytes into it (fewer only at the body's end)."""
+        with memoryview(buffer).cast("B") as view:
+            size = min(len(view), self.remaining)
+            if size == 0:
+                return 0
+            self._start()
+            self._exact_into(view[:size])
+        self.remaining -= size
+        self.finished = self.remaining == 0
+        return size
 
     def readline(self, size=-1):
         limit = self.remaining if size is None or size < 0 else min(size, self.remaining)
@@ -273,6 +295,25 @@ class ChunkedBody(_Body):
             if self._left == 0:
                 self._end_chunk()
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def readinto(self, buffer):
+        """Fill `buffer` across chunks; fewer bytes only at the body's end."""
+        with memoryview(buffer).cast("B") as view:
+            if not view or self.finished:
+                return 0
+            self._start()
+            filled = 0
+            while filled < len(view) and not self.finished:
+                if self._left == 0:
+                    self._next_chunk()
+                    continue
+                size = min(len(view) - filled, self._left)
+                self._exact_into(view[filled:filled + size])
+                self._left -= size
+                filled += size
+                if self._left == 0:
+                    self._end_chunk()
+        return filled
 
     def readline(self, size=-1):
         want = float("inf") if size is None or size < 0 else size

@@ -134,11 +134,19 @@ def port_app(environ, start_response):
 
 
 def digest_app(environ, start_response):
-    """Answers the md5 and size of the request body, read in 64 KiB blocks."""
+    """Answers the md5 and size of the request body, read in 64 KiB blocks
+    (with read(), or with readinto() into one odd-sized buffer for /readinto)."""
     md5, size = hashlib.md5(), 0
-    while block := environ["wsgi.input"].read(65536):
-        md5.update(block)
-        size += len(block)
+    body = environ["wsgi.input"]
+    if environ["PATH_INFO"] == "/readinto":
+        buffer = bytearray(100_003)
+        while got := body.readinto(buffer):
+            md5.update(buffer[:got])
+            size += got
+    else:
+        while block := body.read(65536):
+            md5.update(block)
+            size += len(block)
     body = json.dumps({"md5": md5.hexdigest(), "size": size}).encode()
     start_response("200 OK", [("Content-Type", "application/json"),
                               ("Content-Length", str(len(body)))])
@@ -155,10 +163,16 @@ def environ_app(seen):
 
 
 def reading_app(outcome):
-    """Reads the whole body and reports what the read did."""
+    """Reads the whole body and reports what the read did (with readinto()
+    into one large buffer for /readinto)."""
     def app(environ, start_response):
+        body = environ["wsgi.input"]
         try:
-            outcome.put(environ["wsgi.input"].read())
+            if environ["PATH_INFO"] == "/readinto":
+                buffer = bytearray(1 << 20)
+                outcome.put(bytes(buffer[:body.readinto(buffer)]))
+            else:
+                outcome.put(body.read())
         except Exception as exc:
             outcome.put(exc)
             raise
@@ -287,11 +301,12 @@ def test_wsgiref_validator_accepts_environ_and_server(body_headers):
 
 # --- request bodies ----------------------------------------------------------
 
-def test_content_length_body_arrives_intact():
+@pytest.mark.parametrize("path", ["/", "/readinto"])
+def test_content_length_body_arrives_intact(path):
     data = os.urandom(300_000)
     with running(digest_app) as server:
         conn = server.http()
-        conn.request("PUT", "/", body=data)
+        conn.request("PUT", path, body=data)
         answer = json.loads(conn.getresponse().read())
     assert answer == {"md5": hashlib.md5(data).hexdigest(), "size": len(data)}
 
@@ -313,13 +328,28 @@ def test_content_length_reader_stops_at_the_end_of_the_body():
     assert lines.get(timeout=TIMEOUT) == ([b"one\n", b"two\n", b"thr"], b"", b"")
 
 
+@pytest.mark.parametrize("headers, body", [
+    ({"Content-Length": "11"}, b"one\ntwo\nthr"),
+    ({"Transfer-Encoding": "chunked"}, b"4\r\none\n\r\n7\r\ntwo\nthr\r\n0\r\n\r\n"),
+])
+def test_readinto_stops_at_the_end_of_the_body(headers, body):
+    outcome = queue.Queue()
+    with running(reading_app(outcome)) as server:
+        client = server.connect()
+        client.send(request("POST", "/readinto", body, headers) + request("GET", "/next"))
+        assert client.response()[0] == 200
+        assert client.response()[0] == 200
+    assert outcome.get(timeout=TIMEOUT) == b"one\ntwo\nthr"
+
+
 @pytest.mark.parametrize("size, total", [(0, 0), (1, 5000), (7, 50_000), (65536, 2_500_000),
                                          (1_000_003, 2_500_000)])
-def test_chunked_body_arrives_intact(size, total):
+@pytest.mark.parametrize("path", ["/", "/readinto"])
+def test_chunked_body_arrives_intact(size, total, path):
     data = os.urandom(total)
     with running(digest_app) as server:
         client = server.connect()
-        client.send(request("PUT", "/", chunked(data, size),
+        client.send(request("PUT", path, chunked(data, size),
                             {"Transfer-Encoding": "chunked"}))
         status, _, body = client.response()
     assert status == 200
@@ -352,11 +382,12 @@ def test_chunked_trailers_are_dropped_and_the_connection_goes_on():
     ({"Transfer-Encoding": "chunked"}, b"5\r\nhello\r\n"),
     ({"Transfer-Encoding": "chunked"}, b"5\r\nhel"),
 ])
-def test_truncated_body_raises_connection_error(headers, body):
+@pytest.mark.parametrize("path", ["/", "/readinto"])
+def test_truncated_body_raises_connection_error(headers, body, path):
     outcome = queue.Queue()
     with running(reading_app(outcome)) as server:
         client = server.connect()
-        client.send(request("PUT", "/", body, headers))
+        client.send(request("PUT", path, body, headers))
         client.sock.shutdown(socket.SHUT_WR)
         assert isinstance(outcome.get(timeout=TIMEOUT), ConnectionError)
 
