@@ -12,9 +12,12 @@ import hashlib
 import re
 
 from glance.common import exception, wsgi
-from glance.common.readahead import HashThread, ReadAhead
+from glance.common.readahead import BufferPool, HashThread, ReadAhead
 
 HASH_ALGO = "sha256"
+# Buffers one upload cycles through: one being read, two queued for the
+# store, one being stored, two waiting for MD5.
+POOL_BUFFERS = 6
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}\Z")
 
 
@@ -83,44 +86,86 @@ class VerifiedBody:
             self._image_id)
 
     def __iter__(self):
+        """Yield the body in chunks of at most `chunk_size` bytes.
+
+        Each chunk is a memoryview of a reused buffer, valid only until the
+        next one is requested (a store copies what it must keep).
+        """
         if self._length is not None and self._expected_size not in (None, self._length):
             raise self._size_mismatch(self._length)
         if self._length is not None and self._length <= self._chunk_size:
-            yield from self._chunks(self._md5.update)   # one chunk: no threads
+            # At most one chunk: no threads.
+            pool = BufferPool(1, self._length) if self._length else None
+            try:
+                for block in self._blocks(pool, self._md5_here):
+                    yield block.view
+                    block.release()
+            finally:
+                if pool is not None:
+                    pool.close()
         else:
             # Two cores at work: the body is read and SHA-256 hashed on one
             # thread, MD5 hashed on another, while the store writes here.
+            pool = BufferPool(POOL_BUFFERS, self._chunk_size)
             md5 = HashThread(self._md5)
+            ahead = ReadAhead(self._blocks(pool, lambda block: md5.update(block.view,
+                                                                          block.release)))
             try:
-                yield from ReadAhead(self._chunks(md5.update))
+                for block in ahead:
+                    yield block.view
+                    block.release()
                 md5.finish()
             finally:
+                pool.close()    # first: a reader waiting for a buffer stops
+                ahead.close()
                 md5.close()
         self._verify()
 
-    def _chunks(self, md5_update):
+    def _md5_here(self, block):
+        self._md5.update(block.view)
+        block.release()
+
+    def _blocks(self, pool, md5_update):
+        """Blocks of the body, each counted and SHA-256 hashed, handed to
+        `md5_update` and yielded: released once by each."""
         remaining = self._length
         while remaining is None or remaining > 0:
             want = self._chunk_size if remaining is None else min(self._chunk_size, remaining)
-            chunk = self._read(want)
-            if not chunk:
+            block = pool.take()
+            got = self._fill(memoryview(block.buffer)[:want])
+            if not got:
+                pool.give_back(block)
                 if remaining:
                     raise exception.ClientDisconnected(
                         f"the client sent {self.size} of {self._length} bytes", self._image_id)
                 break
-            self._count(chunk)
-            md5_update(chunk)
+            block.lend(got, users=2)
+            self._count(block.view)
+            md5_update(block)
             if remaining is not None:
-                remaining -= len(chunk)
-            yield chunk
+                remaining -= got
+            yield block
 
-    def _read(self, want):
+    def _fill(self, view):
+        """Read into `view` until it is full or the body ends; the bytes read."""
+        readinto = getattr(self._stream, "readinto", None)
+        filled = 0
         try:
-            return self._stream.read(want)
+            while filled < len(view):
+                if readinto is not None:
+                    got = readinto(view[filled:])
+                else:   # PEP 3333 promises read() only
+                    data = self._stream.read(len(view) - filled)
+                    got = len(data)
+                    view[filled:filled + got] = data
+                if not got:
+                    break
+                filled += got
         except (ConnectionError, TimeoutError, OSError) as exc:
             raise exception.ClientDisconnected(
-                f"the client disconnected after {self.size} bytes ({exc.__class__.__name__})",
-                self._image_id) from None
+                f"the client disconnected after {self.size + filled} bytes "
+                f"({exc.__class__.__name__})", self._image_id) from None
+        return filled
 
     def _count(self, chunk):
         self.size += len(chunk)

@@ -9,12 +9,14 @@ CPU and the data is on disk when the last write returns.
 
 `O_DIRECT` wants the buffer address, the length and the file offset aligned
 to the device's block size.  Image data arrives in chunks of `chunk_size`
-(1 MiB): `DirectWriter` copies each one into a page-aligned buffer and
-writes it from there, as soon as it arrives.  The last, shorter chunk goes
+(1 MiB), as soon as each arrives: one that already sits in a page-aligned
+buffer (the API receives uploads into such buffers) is written from where
+it is; any other is first copied into an aligned buffer of our own.  The last, shorter chunk goes
 through the page cache, and so does everything of a small image or on a
 filesystem that refuses `O_DIRECT` (tmpfs, some network filesystems).
 """
 
+import ctypes
 import errno
 import fcntl
 import mmap
@@ -48,6 +50,9 @@ class DirectWriter:
             if _O_DIRECT and size >= MIN_DIRECT and size % ALIGN == 0:
                 self.direct = _set_direct(self._fd, True)
         if self.direct and size % ALIGN == 0:
+            if _aligned(view):
+                self._write_fully(view)
+                return
             if self._buffer is None or len(self._buffer) < size:
                 self.close()
                 self._buffer = mmap.mmap(-1, size)      # page-aligned
@@ -83,6 +88,18 @@ class DirectWriter:
         if self.direct:
             _set_direct(self._fd, False)
             self.direct = False
+
+
+def _aligned(view):
+    """True when `view`'s memory starts on an ALIGN boundary.  Only writable
+    buffers tell their address (bytes objects are never page-aligned)."""
+    if view.readonly:
+        return False
+    try:
+        address = ctypes.addressof(ctypes.c_char.from_buffer(view))
+    except (TypeError, ValueError):
+        return False
+    return address % ALIGN == 0
 
 
 def _set_direct(fd, on):

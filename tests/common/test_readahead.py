@@ -1,11 +1,12 @@
-"""The upload's helper threads: chunks in order, errors passed on, nothing left running."""
+"""The upload's helper threads and buffers: chunks in order, errors passed on,
+buffers reused only once everyone is done with them, nothing left running."""
 
 import hashlib
 import threading
 
 import pytest
 
-from glance.common.readahead import HashThread, ReadAhead
+from glance.common.readahead import BufferPool, HashThread, PoolClosed, ReadAhead
 
 
 class Boom(Exception):
@@ -102,3 +103,79 @@ def test_an_error_while_hashing_is_raised_by_finish():
         hasher.update(chunk)     # never blocks, though every update fails
     with pytest.raises(Boom):
         hasher.finish()
+
+
+def test_hash_thread_calls_done_after_hashing_each_chunk_even_after_an_error():
+    done = []
+
+    class FailsOnSecond:
+        def __init__(self):
+            self.seen = 0
+
+        def update(self, chunk):
+            self.seen += 1
+            if self.seen == 2:
+                raise Boom("hash")
+
+    hasher = HashThread(FailsOnSecond())
+    for index in range(4):
+        hasher.update(b"x", lambda index=index: done.append(index))
+    with pytest.raises(Boom):
+        hasher.finish()
+    assert done == [0, 1, 2, 3]
+
+
+def test_pool_buffers_are_page_aligned_and_reused():
+    import ctypes
+    pool = BufferPool(2, 8192)
+    first = pool.take()
+    first.lend(100, users=1)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(first.view))
+    assert address % 4096 == 0 and len(first.view) == 100
+    buffer = first.buffer
+    first.release()
+    assert first.view is None
+    assert buffer in {pool.take().buffer, pool.take().buffer}
+    pool.close()
+
+
+def test_a_block_goes_back_only_when_every_user_released_it():
+    pool = BufferPool(1, 4096)
+    block = pool.take()
+    block.lend(10, users=2)
+    block.release()
+    assert pool._free.empty()           # one user still reads it
+    block.release()
+    assert pool.take() is block
+    pool.close()
+
+
+def test_close_wakes_a_taker_waiting_for_a_buffer():
+    pool = BufferPool(1, 4096)
+    pool.take()
+    outcome = []
+    taker = threading.Thread(target=lambda: outcome.append(_take(pool)))
+    taker.start()
+    pool.close()
+    taker.join(5)
+    assert outcome == ["closed"]
+
+
+def test_blocks_given_back_after_close_are_unmapped():
+    pool = BufferPool(2, 4096)
+    lent = pool.take()
+    lent.lend(10, users=1)
+    free = pool.take()
+    pool.give_back(free)
+    pool.close()
+    assert free.buffer.closed
+    lent.release()
+    assert lent.buffer.closed
+
+
+def _take(pool):
+    try:
+        pool.take()
+    except PoolClosed:
+        return "closed"
+    return "took"

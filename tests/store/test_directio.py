@@ -84,3 +84,36 @@ def test_other_write_errors_propagate(tmp_path):
     with pytest.raises(OSError) as caught:
         write_all(tmp_path / "f", chunks(1), write=full)
     assert caught.value.errno == errno.ENOSPC
+
+
+@pytest.mark.skipif(not directio._O_DIRECT, reason="no O_DIRECT on this platform")
+def test_a_chunk_in_an_aligned_buffer_is_written_from_where_it_is(tmp_path):
+    import mmap
+    buffer = mmap.mmap(-1, 2 * MIB)
+    buffer[:] = os.urandom(2 * MIB)
+    sources = []
+
+    def recording(fd, view):
+        sources.append(view.obj)
+        return os.write(fd, view)
+    flags = write_all(tmp_path / "f", [memoryview(buffer)[:MIB], memoryview(buffer)[MIB:]],
+                      recording)
+    if not flags[0]:
+        pytest.skip("this filesystem refuses O_DIRECT")
+    assert all(source is buffer for source in sources)     # no copy on the way
+    assert content(tmp_path / "f") == bytes(buffer)
+
+
+@pytest.mark.skipif(not directio._O_DIRECT, reason="no O_DIRECT on this platform")
+def test_an_unaligned_writable_chunk_is_copied_into_an_aligned_buffer(tmp_path):
+    data = bytearray(os.urandom(MIB + 1))
+    sources = []
+
+    def recording(fd, view):
+        sources.append(view.obj)
+        return os.write(fd, view)
+    flags = write_all(tmp_path / "f", [memoryview(data)[1:]], recording)
+    if not flags[0]:
+        pytest.skip("this filesystem refuses O_DIRECT")
+    assert sources and all(source is not data for source in sources)
+    assert content(tmp_path / "f") == bytes(data[1:])
