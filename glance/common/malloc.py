@@ -13,7 +13,9 @@ the resident size stays the size of the chunks in flight.
 import ctypes
 
 M_MMAP_THRESHOLD = -3       # mallopt(3)
+M_ARENA_MAX = -8
 MMAP_THRESHOLD = 256 << 10  # well below a chunk (1 MiB), above the small stuff
+ARENA_MAX = 2               # glibc's default is 8 per core, each keeping its own free memory
 
 
 def mmap_large_buffers():
@@ -22,4 +24,5 @@ def mmap_large_buffers():
         mallopt = ctypes.CDLL(None).mallopt     # the C library the process runs on
     except (OSError, AttributeError):
         return False
+    mallopt(M_ARENA_MAX, ARENA_MAX)
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
