@@ -12,9 +12,9 @@ import io
 import json
 import logging
 import os
-import select
 import socket
 import stat
+import struct
 import time
 from email.utils import formatdate
 from http import HTTPStatus
@@ -87,6 +87,19 @@ def _http_date():
     return _date[1]
 
 
+def _sendfile_all(sock, fd, offset, count):
+    """sendfile(2) until `count` bytes went out or the file ended; the bytes
+    sent.  (socket.sendfile() would wait forever on a stalled client of a
+    blocking socket: here the kernel's send timeout ends the wait.)"""
+    sent = 0
+    while sent < count:
+        done = os.sendfile(sock.fileno(), fd, offset + sent, min(count - sent, 1 << 30))
+        if done == 0:
+            break
+        sent += done
+    return sent
+
+
 def _sendmsg_all(sock, parts):
     """Send several buffers with as few system calls as possible, no copies."""
     parts = [memoryview(part) for part in parts if part]
@@ -99,32 +112,62 @@ def _sendmsg_all(sock, parts):
                 parts[0], sent = parts[0][sent:], 0
 
 
+def _timeval(seconds):
+    seconds = max(seconds, 0.001)   # zero would mean "wait forever"
+    return struct.pack("ll", int(seconds), int(seconds % 1 * 1e6))
+
+
+class _SocketReader(io.RawIOBase):
+    """The raw reader under a connection's buffered reader.
+
+    Sockets stay in blocking mode and the kernel enforces the timeouts
+    (SO_RCVTIMEO, SO_SNDTIMEO): Python's own socket timeouts poll() before
+    every recv and send, and each of those calls hands the GIL over once
+    more, which under sixteen busy connections costs more than the request.
+    A kernel timeout fails the call with EAGAIN: raised here as TimeoutError.
+    """
+
+    def __init__(self, sock):
+        super().__init__()
+        self._recv_into = sock.recv_into
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        try:
+            return self._recv_into(buffer)
+        except BlockingIOError:
+            raise TimeoutError("timed out reading from the client") from None
+
+
 class Connection:
     """A client's socket and the buffered reader that requests are read from."""
 
-    def __init__(self, sock, addr):
+    def __init__(self, sock, addr, timeout):
         self.sock = sock
         self.addr = addr
-        self.rfile = sock.makefile("rb", READ_BUFFER)
+        self._timeout = _timeval(timeout)
+        sock.setblocking(True)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeout)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self._timeout)
+        self.rfile = io.BufferedReader(_SocketReader(sock), READ_BUFFER)
         self.idle_until = 0.0
         self.unread = False     # the client may still be sending us a request
 
     def next_request_ready(self, wait):
         """True when the next request is here (pipelined, or already sent)
         or arrives within `wait` seconds; a worker waits a little for it
-        rather than hand the connection back to the watcher at once."""
-        timeout = self.sock.gettimeout()
-        self.sock.settimeout(0.0)
+        rather than hand the connection back to the watcher at once.
+
+        One recv at most, which returns as soon as the request is in."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(wait))
         try:
-            if self.rfile.peek(1):
-                return True
-        except OSError:
+            return bool(self.rfile.peek(1))
+        except OSError:     # the wait timed out, or the connection broke
             return False
         finally:
-            self.sock.settimeout(timeout)
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        return bool(wait and poller.poll(wait * 1000))
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeout)
 
     def close(self, linger=False):
         """Close; with `linger`, first read what the client still sends for
@@ -259,8 +302,8 @@ class Exchange:
         except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
             return False
         self._send(self.sock.sendall, self._head())
-        if self.length:     # socket.sendfile() loops over os.sendfile(), with the timeout
-            self.sent = self._send(self.sock.sendfile, wrapper.filelike, offset, self.length)
+        if self.length:
+            self.sent = self._send(_sendfile_all, self.sock, fd, offset, self.length)
         return True
 
     def _respond(self, result):

@@ -129,8 +129,7 @@ class WSGIServer:
                 time.sleep(0.1)
                 return
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.settimeout(self.read_timeout)
-            self._idle(selector, Connection(sock, addr))
+            self._idle(selector, Connection(sock, addr, self.read_timeout))
 
     def _work(self):
         while (conn := self._jobs.get()) is not None:

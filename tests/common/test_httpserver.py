@@ -603,6 +603,21 @@ def test_file_wrapper_sends_20_mib_byte_exact_with_sendfile(big_file):
     assert CountingFile.reads == 0      # the bytes went through sendfile
 
 
+def test_a_client_that_stops_reading_a_download_frees_its_worker(big_file):
+    path, _ = big_file
+    with running(file_app(path), threads=1, read_timeout=0.3) as server:
+        stalled = server.connect()
+        stalled.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.send(request("GET", "/"))       # and never reads the answer
+        time.sleep(0.2)
+        started = time.monotonic()
+        other = server.connect()
+        other.send(request("GET", "/small"))
+        status, _, body = other.response()
+    assert status == 200 and len(body) == len(big_file[1])
+    assert time.monotonic() - started < TIMEOUT
+
+
 def test_file_wrapper_sends_from_the_files_offset(big_file):
     path, data = big_file
     with running(file_app(path, offset=12345, length=3 << 20)) as server:
