@@ -79,6 +79,10 @@ class Dialect:
     ids_exhausted: str
     # run after inserting a client-chosen id, so assigned ids skip past it
     after_chosen_id: str | None
+    # the function that packs values into one JSON array
+    json_array: str
+    # an image's properties as one JSON object (or NULL), in a query on `images`
+    json_properties: str
 
 
 # BEGIN IMMEDIATE already makes every sqlite writer wait for the others, and
@@ -89,6 +93,10 @@ SQLITE = Dialect(
     create_lock=None,
     ids_exhausted="SELECT 1 FROM sqlite_sequence WHERE name = 'images' AND seq >= ?",
     after_chosen_id=None,
+    json_array="json_array",
+    # json(): the object goes into the array as JSON, not as a string
+    json_properties="json((SELECT json_group_object(key, value) FROM image_properties "
+                    "WHERE image_id = images.id))",
 )
 
 

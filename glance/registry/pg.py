@@ -48,6 +48,9 @@ POSTGRES = db.Dialect(
     ids_exhausted="SELECT 1 FROM images HAVING max(id) >= ?",
     after_chosen_id="SELECT setval(pg_get_serial_sequence('images', 'id'), "
                     "(SELECT max(id) FROM images))",
+    json_array="json_build_array",
+    json_properties="(SELECT json_object_agg(key, value) FROM image_properties "
+                    "WHERE image_id = images.id)",
 )
 
 # SQLSTATE classes that mean "the database is unavailable or busy": connection

@@ -86,8 +86,20 @@ def test_a_property_filter_searches_the_property_index(conn):
 
 
 def test_one_image_with_its_properties_is_one_indexed_search(conn):
-    steps = [row[3] for row in conn.execute(
-        "EXPLAIN QUERY PLAN " + service._IMAGE_WITH_PROPERTIES, (1,))]
-    assert steps[0].startswith("SEARCH i USING INTEGER PRIMARY KEY"), steps     # images
-    assert steps[1].startswith("SEARCH p USING PRIMARY KEY"), steps     # image_properties
+    sql = (f"SELECT {service._record_sql(db.SQLITE, properties=True)} FROM images "
+           "WHERE id = ? AND deleted = 0")
+    steps = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, (1,))]
+    assert steps[0].startswith("SEARCH images USING INTEGER PRIMARY KEY"), steps
+    assert any(step.startswith("SEARCH image_properties USING PRIMARY KEY")
+               for step in steps), steps
     assert not any("TEMP B-TREE" in step for step in steps), steps
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_detailed_page_finds_each_images_properties_by_key(conn, caller):
+    query = validation.parse_list_params({}, CALLERS[caller].is_admin)
+    sql, args = service._list_sql(CALLERS[caller], query, None, db.SQLITE, properties=True)
+    steps = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
+    assert walks_index(steps, "ix_images_created_at"), steps
+    assert any(step.startswith("SEARCH image_properties USING PRIMARY KEY")
+               for step in steps), steps
