@@ -94,7 +94,14 @@ class Server:
         return f"http://{self.host}:{self.port}"
 
     def pids(self):
-        return [self.pid]
+        """The process and its children (prefork workers, nginx workers)."""
+        children = []
+        try:
+            with open(f"/proc/{self.pid}/task/{self.pid}/children") as listing:
+                children = [int(pid) for pid in listing.read().split()]
+        except OSError:
+            pass
+        return [self.pid, *children]
 
     def peak_rss(self):
         """The largest VmHWM among the server's processes."""
@@ -215,16 +222,6 @@ class Nginx(Server):
                 """))
         super().__init__("nginx", [nginx_binary(), "-c", conf, "-p", prefix], dict(os.environ),
                          os.path.join(prefix, "nginx.out"), port=port)
-
-    def pids(self):
-        """The master and its workers."""
-        children = []
-        try:
-            with open(f"/proc/{self.pid}/task/{self.pid}/children") as listing:
-                children = [int(pid) for pid in listing.read().split()]
-        except OSError:
-            pass
-        return [self.pid, *children]
 
 
 def nginx_binary():

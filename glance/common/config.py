@@ -100,7 +100,14 @@ OPTIONS = [
     # Servers
     Option("bind_host", str, "127.0.0.1", "Address the server listens on."),
     Option("bind_port", to_port, 9292, "Port the server listens on."),
-    Option("server_threads", int, 16, "Worker threads of the HTTP server."),
+    Option("server_threads", int, 16, "Worker threads of the HTTP server (per worker process)."),
+    Option("busy_threads", int, 4,
+           "Requests of one process that run app code at once; the others wait their "
+           "turn. Uploads and downloads past 1 MiB do not count. More only take turns "
+           "on the GIL."),
+    Option("workers", int, 1,
+           "Server processes sharing the listening socket (one GIL each): about one "
+           "per core. More than 1 needs a file or PostgreSQL database."),
     Option("backlog", int, 128, "Listen backlog of the server socket."),
     # Registry
     Option("registry_url", str, "",

@@ -15,6 +15,7 @@ import os
 import socket
 import stat
 import struct
+import threading
 import time
 from email.utils import formatdate
 from http import HTTPStatus
@@ -26,6 +27,7 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 DRAIN_LIMIT = 1 << 20           # unread body we still read to keep a connection
 CONTINUE_DRAIN_LIMIT = 64 << 10  # ...when the client is waiting for 100 Continue
 SMALL_WRITE = 64 << 10          # below this, head and data go out in one send
+LONG_TRANSFER = 1 << 20         # a body past this gives its run slot back (RunSlot)
 READ_BUFFER = 64 << 10
 KEEPALIVE_WAIT = 0.01           # seconds a worker waits for the next request
 _NO_BODY_STATUS = ("1", "204", "304")
@@ -50,6 +52,33 @@ class FileWrapper:
             if not data:
                 return
             yield data
+
+
+class RunSlot:
+    """An exchange's turn to run Python code, from a server-wide semaphore.
+
+    Only `busy_threads` requests run app code at once: more threads only
+    take turns on the GIL, and each turn is a context switch.  An exchange
+    gives its slot back as soon as it becomes a long transfer (a large or
+    chunked request body, a file sent with sendfile, a response past
+    LONG_TRANSFER bytes), so slow uploads and downloads never hold up the
+    short requests.  `give_back()` is idempotent and may run on any thread.
+    """
+
+    def __init__(self, semaphore):
+        self._semaphore = semaphore
+        self._held = False
+        self._lock = threading.Lock()
+
+    def take(self):
+        self._semaphore.acquire()
+        self._held = True
+
+    def give_back(self):
+        with self._lock:
+            held, self._held = self._held, False
+        if held:
+            self._semaphore.release()
 
 
 class _ClientGone(ConnectionError):
@@ -198,12 +227,18 @@ class Exchange:
         self.status = self.headers = self.length = None
         self.headers_sent = self.chunked = False
         self.sent = 0           # body bytes sent
+        self.slot = RunSlot(server.busy)
+        if not self.body.finished:
+            self.body.before_read = self.before_body
 
-    def send_continue(self):
-        """Called by wsgi.input before its first read: now the client may send."""
+    def before_body(self):
+        """Called by wsgi.input before its first read: now the client may
+        send (100 Continue), and a long upload gives its run slot back."""
         if self.expect_continue and not self.headers_sent:
             self.expect_continue = False
             self._send(self.sock.sendall, CONTINUE)
+        if not isinstance(self.body, LengthBody) or self.body.remaining > LONG_TRANSFER:
+            self.slot.give_back()
 
     def _send(self, method, *args):
         try:
@@ -276,6 +311,8 @@ class Exchange:
                 self._send(self.sock.sendall, head)
         elif self.chunked:
             self.sent += len(data)
+            if self.sent > LONG_TRANSFER:
+                self.slot.give_back()
             self._send(_sendmsg_all, self.sock, (head, b"%x\r\n" % len(data), data, b"\r\n"))
         else:
             if self.length is not None and len(data) > self.length - self.sent:
@@ -284,6 +321,8 @@ class Exchange:
                 self.keep_alive = False
                 data = memoryview(data)[:self.length - self.sent]
             self.sent += len(data)
+            if self.sent > LONG_TRANSFER:
+                self.slot.give_back()
             if len(data) < SMALL_WRITE:
                 self._send(_sendmsg_all, self.sock, (head, data))
             else:   # big blocks go to the socket as they are, never copied
@@ -302,6 +341,8 @@ class Exchange:
         except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
             return False
         self._send(self.sock.sendall, self._head())
+        if self.length > LONG_TRANSFER:
+            self.slot.give_back()
         if self.length:
             self.sent = self._send(_sendfile_all, self.sock, fd, offset, self.length)
         return True
@@ -333,7 +374,15 @@ class Exchange:
             self.keep_alive = False     # the client sees a short body, then the close
 
     def run(self, app):
-        """Call the app and send its answer; True if the connection may go on."""
+        """Call the app (in a run slot) and send its answer; True if the
+        connection may go on."""
+        self.slot.take()
+        try:
+            return self._run(app)
+        finally:
+            self.slot.give_back()
+
+    def _run(self, app):
         try:
             result = app(self.environ, self.start_response)
             try:

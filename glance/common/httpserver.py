@@ -18,13 +18,14 @@ import threading
 import time
 from collections import deque
 
-from glance.common import config, malloc
+from glance.common import config, malloc, prefork
 from glance.common.exception import ConfigError
 from glance.common.httpbody import BadRequest, read_request
 from glance.common.httpexchange import (KEEPALIVE_WAIT, FileWrapper, Connection, Exchange,
                                          error_response)
 
 LOG = logging.getLogger(__name__)
+SOCKET_BUFFER = 4 << 20     # SO_SNDBUF/SO_RCVBUF of the listening socket, inherited
 
 
 class WSGIServer:
@@ -38,16 +39,20 @@ class WSGIServer:
 
     def __init__(self, app, host="127.0.0.1", port=0, threads=16, backlog=128,
                  max_header_bytes=16384, idle_timeout=60.0, read_timeout=60.0,
-                 shutdown_timeout=10.0, socket_buffer=4 << 20):
+                 shutdown_timeout=10.0, socket_buffer=SOCKET_BUFFER, sock=None,
+                 busy_threads=None):
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         self.app = app
         self.threads = threads
+        # How many requests run app code at once (httpexchange.RunSlot).
+        self.busy = threading.BoundedSemaphore(min(busy_threads or threads, threads))
         self.max_header_bytes = max_header_bytes
         self.idle_timeout = idle_timeout
         self.read_timeout = read_timeout
         self.shutdown_timeout = shutdown_timeout
-        self.socket = _listen(host, port, backlog, socket_buffer)
+        # `sock`: a listening socket inherited from a prefork master
+        self.socket = sock or _listen(host, port, backlog, socket_buffer)
         self.server_address = self.socket.getsockname()[:2]
         self.port = self.server_address[1]
         self.stopping = False
@@ -119,17 +124,19 @@ class WSGIServer:
                 key.data.close()
 
     def _accept(self, selector):
-        while True:
-            try:
-                sock, addr = self.socket.accept()
-            except BlockingIOError:
-                return
-            except OSError as exc:      # out of file descriptors, most likely
-                LOG.error("cannot accept a connection: %s", exc)
-                time.sleep(0.1)
-                return
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self._idle(selector, Connection(sock, addr, self.read_timeout))
+        """Accept one connection.  One per wake-up, not all that wait: prefork
+        workers share the listening socket, and a worker that took every
+        waiting connection would leave its siblings idle."""
+        try:
+            sock, addr = self.socket.accept()
+        except BlockingIOError:
+            return
+        except OSError as exc:      # out of file descriptors, most likely
+            LOG.error("cannot accept a connection: %s", exc)
+            time.sleep(0.1)
+            return
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._idle(selector, Connection(sock, addr, self.read_timeout))
 
     def _work(self):
         while (conn := self._jobs.get()) is not None:
@@ -182,7 +189,6 @@ class WSGIServer:
         if (http11 and not exchange.body.finished
                 and environ.get("HTTP_EXPECT", "").lower() == "100-continue"):
             exchange.expect_continue = True
-            exchange.body.before_read = exchange.send_continue
         return exchange
 
     def _wake(self):
@@ -221,19 +227,26 @@ class WSGIServer:
             self._returned.popleft().close()
 
 
-def _listen(host, port, backlog, buffer_size):
+def _listen(host, port, backlog, buffer_size, reuse_port=False, listen=True):
+    """A non-blocking listening socket.  With `reuse_port`, several sockets
+    (one per prefork worker) share the port and the kernel spreads the
+    connections over them; `listen=False` only binds (the master holds the
+    port that way while its workers listen)."""
     family, _, _, _, address = socket.getaddrinfo(
         host or None, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         # Set on the listener, before listen(): accepted sockets inherit the
         # sizes, and the TCP window scale is negotiated for them.
         for option in (socket.SO_SNDBUF, socket.SO_RCVBUF) if buffer_size else ():
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, option, buffer_size)
         sock.bind(address)
-        sock.listen(backlog)
+        if listen:
+            sock.listen(backlog)
         sock.setblocking(False)
     except BaseException:
         sock.close()
@@ -246,15 +259,20 @@ def serve(app, host="127.0.0.1", port=9292, threads=16, backlog=128, **options):
     _run(WSGIServer(app, host, port, threads=threads, backlog=backlog, **options))
 
 
-def _run(server):
+def _banner(address):
+    host, port = address[:2]
+    host = f"[{host}]" if ":" in host else host
+    print(f"glance: serving on http://{host}:{port}", file=sys.stderr, flush=True)
+
+
+def _run(server, banner=True):
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, lambda *_: server.stop())
     try:
-        host = server.server_address[0]
-        host = f"[{host}]" if ":" in host else host
-        print(f"glance: serving on http://{host}:{server.port}", file=sys.stderr, flush=True)
+        if banner:
+            _banner(server.server_address)
         server.serve_forever()
     finally:
         server.shutdown()
@@ -262,32 +280,57 @@ def _run(server):
             signal.signal(signum, handler)
 
 
-_SERVER_OPTIONS = ("bind_host", "bind_port", "server_threads", "backlog")
+_SERVER_OPTIONS = ("bind_host", "bind_port", "server_threads", "busy_threads", "backlog",
+                   "workers")
 
 
 def server_runner(wsgi_app, global_conf, **local_conf):
     """PasteDeploy's `paste.server_runner` for `[server:main]`.
 
-    Reads bind_host, bind_port, server_threads and backlog (from the section,
-    or from [DEFAULT]; GLANCE_BIND_PORT and friends win) and serves until
-    SIGINT or SIGTERM.  A bad option exits with status 2.
+    Reads bind_host, bind_port, server_threads, busy_threads, backlog and
+    workers (from the section, or from [DEFAULT]; GLANCE_BIND_PORT and friends win) and
+    serves until SIGINT or SIGTERM.  A bad option exits with status 2.
+    With workers > 1 the server runs in that many forked processes
+    (prefork.py), all serving the one listening socket.
     """
     shared = {key: value for key, value in global_conf.items()
               if key in _SERVER_OPTIONS or key == "here"}
     try:
         conf = config.load(shared, local_conf)
-        if conf.server_threads < 1:
-            raise ConfigError(f"option server_threads: expected at least 1, "
-                              f"got {conf.server_threads}")
+        for name in ("server_threads", "busy_threads", "workers"):
+            if getattr(conf, name) < 1:
+                raise ConfigError(f"option {name}: expected at least 1, "
+                                  f"got {getattr(conf, name)}")
     except ConfigError as exc:
         print(f"glance: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
+    prefork_ = conf.workers > 1 and hasattr(socket, "SO_REUSEPORT")
     try:
-        server = WSGIServer(wsgi_app, conf.bind_host, conf.bind_port,
-                            threads=conf.server_threads, backlog=conf.backlog)
+        sock = _listen(conf.bind_host, conf.bind_port, conf.backlog, SOCKET_BUFFER,
+                       reuse_port=prefork_, listen=not prefork_)
     except OSError as exc:
         print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
               file=sys.stderr)
         raise SystemExit(1) from None
     malloc.mmap_large_buffers()     # flat memory over many uploads (see malloc.py)
-    _run(server)
+    with sock:
+        if not prefork_:
+            _run(WSGIServer(wsgi_app, threads=conf.server_threads,
+                            busy_threads=conf.busy_threads, sock=sock))
+            return
+        # Each worker listens on a socket of its own on the bound port, so
+        # that the kernel spreads the connections evenly over the workers
+        # (on one shared socket, whichever woke first took most of them).
+        port = sock.getsockname()[1]
+        try:
+            worker = prefork.run(conf.workers, on_ready=lambda: _banner(sock.getsockname()))
+        except prefork.NotReady as exc:
+            print(f"glance: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
+        if worker:
+            sock.close()
+            listener = _listen(conf.bind_host, port, conf.backlog, SOCKET_BUFFER,
+                               reuse_port=True)
+            prefork.worker_ready()
+            _run(WSGIServer(wsgi_app, threads=conf.server_threads,
+                            busy_threads=conf.busy_threads, sock=listener), banner=False)

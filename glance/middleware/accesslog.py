@@ -8,6 +8,7 @@ finished, so the duration of a long download is its real duration.
 
 import atexit
 import logging
+import os
 import queue
 import random
 import re
@@ -37,9 +38,14 @@ class BackgroundWriter:
 
     def __init__(self, logger=LOG):
         self._logger = logger
+        self._start()
+        atexit.register(self.flush)
+        # A forked worker (prefork.py) has no thread of ours: it starts its own.
+        os.register_at_fork(after_in_child=self._start)
+
+    def _start(self):
         self._queue = queue.SimpleQueue()
         threading.Thread(target=self._run, name="glance-accesslog", daemon=True).start()
-        atexit.register(self.flush)
 
     @classmethod
     def shared(cls):

@@ -13,7 +13,7 @@ import threading
 import weakref
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception
+from glance.common import exception, prefork
 
 ERROR_FOR_STATUS = {
     400: exception.Invalid,
@@ -52,6 +52,7 @@ class RegistryClient:
         self._local = threading.local()
         self._open = weakref.WeakSet()
         self._open_lock = threading.Lock()
+        prefork.close_before_fork(self)
 
     # -- the registry interface -------------------------------------------
 
@@ -76,6 +77,10 @@ class RegistryClient:
 
     def delete_image(self, context, image_id):
         return self._call("DELETE", _image_path(image_id), context, "image", dict)
+
+    def close_connections(self):
+        """Before a fork (prefork.py): http.client reopens a closed connection."""
+        self.close()
 
     def close(self):
         """Close every connection this client opened, in any thread."""

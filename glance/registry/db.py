@@ -18,7 +18,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from glance.common import config, exception
+from glance.common import config, exception, prefork
 
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 
@@ -181,6 +181,20 @@ class Database:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
         if migrate:
             self.migrate()
+        prefork.close_before_fork(self)
+
+    def close_connections(self):
+        """Close the connections open now; each thread opens a new one when
+        it next needs one.  (A forking server's workers must not share the
+        connections its master used while starting.)"""
+        if self._shared is not None:
+            return      # in memory: that connection is the database
+        with self._open_lock:
+            conns = list(self._open)
+            self._open = weakref.WeakSet()
+        self._local = threading.local()
+        for conn in conns:
+            conn.close()
 
     def _connect(self, target):
         conn = sqlite3.connect(target, timeout=self.busy_timeout, isolation_level=None,

@@ -27,7 +27,7 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from glance.common import config, exception
+from glance.common import config, exception, prefork
 from glance.registry import db
 
 try:
@@ -203,9 +203,14 @@ class _Pool:
 
     def close(self):
         with self._cond:
+            self._closed = True     # connections given back from now on are closed
+        self.close_idle()
+
+    def close_idle(self):
+        """Close the idle connections; new ones open when needed."""
+        with self._cond:
             idle, self._idle = self._idle, []
             self._open -= len(idle)
-            self._closed = True
         for conn in idle:
             _close_quietly(conn)
 
@@ -238,6 +243,7 @@ class PostgresDatabase:
         self._pool = _Pool(self._connect, pool_size or DEFAULT_POOL_SIZE)
         if migrate:
             self.migrate()
+        prefork.close_before_fork(self)
 
     @property
     def shown_url(self):
@@ -351,3 +357,8 @@ class PostgresDatabase:
     def close(self):
         """Close every idle connection; ones in use close when given back."""
         self._pool.close()
+
+    def close_connections(self):
+        """Close the idle connections (before a fork: see prefork.py); the
+        pool opens new ones when needed."""
+        self._pool.close_idle()

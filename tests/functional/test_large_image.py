@@ -20,6 +20,13 @@ MEMORY_CEILING = 150 << 20     # an order of magnitude below the 2 GiB moved
 
 
 def peak_rss(pid):
+    """The largest VmHWM of the server and its prefork workers."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        pids = [pid] + [int(child) for child in listing.read().split()]
+    return max(_vm_hwm(each) for each in pids)
+
+
+def _vm_hwm(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):
