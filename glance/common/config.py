@@ -159,7 +159,7 @@ OPTIONS = [
            "virtual for DNS-named https endpoints, else path."),
     Option("s3_store_timeout", to_positive_float, 60.0,
            "Seconds to connect to S3 and to wait for each of its reads."),
-    Option("chunk_size", to_size, "1M", "Size of the chunks image data moves in."),
+    Option("chunk_size", to_size, "2M", "Size of the chunks image data moves in."),
     Option("image_size_cap", to_size, "1T", "Largest image the API accepts."),
     Option("store_min_free", to_size, "64M",
            "Free space the filesystem store keeps in reserve: an upload that would "

@@ -14,7 +14,7 @@ import ctypes
 
 M_MMAP_THRESHOLD = -3       # mallopt(3)
 M_ARENA_MAX = -8
-MMAP_THRESHOLD = 256 << 10  # well below a chunk (1 MiB), above the small stuff
+MMAP_THRESHOLD = 256 << 10  # well below a chunk (2 MiB), above the small stuff
 ARENA_MAX = 2               # glibc's default is 8 per core, each keeping its own free memory
 
 

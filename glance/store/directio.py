@@ -9,7 +9,7 @@ CPU and the data is on disk when the last write returns.
 
 `O_DIRECT` wants the buffer address, the length and the file offset aligned
 to the device's block size.  Image data arrives in chunks of `chunk_size`
-(1 MiB), as soon as each arrives: one that already sits in a page-aligned
+(2 MiB), as soon as each arrives: one that already sits in a page-aligned
 buffer (the API receives uploads into such buffers) is written from where
 it is; any other is first copied into an aligned buffer of our own.  The last, shorter chunk goes
 through the page cache, and so does everything of a small image or on a
