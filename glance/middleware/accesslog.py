@@ -7,6 +7,7 @@ finished, so the duration of a long download is its real duration.
 """
 
 import atexit
+import contextlib
 import logging
 import os
 import queue
@@ -25,23 +26,28 @@ _CALLER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")
 class BackgroundWriter:
     """Hands access-log records to `logging` from one thread of its own.
 
-    Under load, sixteen request threads taking turns on the log handler's
-    lock (held across the write to stderr) cost more than the rest of a
-    HEAD request; queueing the record costs next to nothing.  The thread
-    wakes at most once per `BATCH_WAIT` seconds and writes what has gathered
-    by then.  Records still queued at exit are written then.
+    Under load, request threads taking turns on the log handler's lock
+    (held across the write to stderr) cost more than the rest of a HEAD
+    request; queueing the record costs next to nothing.  The thread wakes
+    at most once per `BATCH_WAIT` seconds and writes what has gathered by
+    then, with one write per stream handler for the whole batch: a write
+    per line is a system call per request, each handing the GIL over.
+    Records still queued at exit are written then.
     """
 
-    BATCH_WAIT = 0.002
+    BATCH_WAIT = 0.02
     _shared = None
     _lock = threading.Lock()
 
-    def __init__(self, logger=LOG):
+    def __init__(self, logger=LOG, thread=True):
+        """Without `thread`, nothing is written until `flush()` (tests)."""
         self._logger = logger
-        self._start()
-        atexit.register(self.flush)
-        # A forked worker (prefork.py) has no thread of ours: it starts its own.
-        os.register_at_fork(after_in_child=self._start)
+        self._queue = queue.SimpleQueue()
+        if thread:
+            self._start()
+            atexit.register(self.flush)
+            # A forked worker (prefork.py) has no thread of ours: it starts its own.
+            os.register_at_fork(after_in_child=self._start)
 
     def _start(self):
         self._queue = queue.SimpleQueue()
@@ -60,16 +66,58 @@ class BackgroundWriter:
 
     def _run(self):
         while True:
-            self._logger.handle(self._queue.get())
+            first = self._queue.get()
             time.sleep(self.BATCH_WAIT)
-            self.flush()
+            self._write([first])
 
     def flush(self):
-        while True:
+        self._write([])
+
+    def _write(self, records):
+        with contextlib.suppress(queue.Empty):
+            while True:
+                records.append(self._queue.get_nowait())
+        if records and not self._logger.disabled:
+            _handle_batch(self._logger, [r for r in records if self._logger.filter(r)])
+
+
+def _handle_batch(logger, records):
+    """What `logger.handle()` does for each record, except that the lines
+    for a plain StreamHandler are joined and written at once."""
+    found = False
+    current = logger
+    while current is not None:
+        for handler in current.handlers:
+            found = True
+            mine = [r for r in records if r.levelno >= handler.level]
+            if type(handler) is logging.StreamHandler:
+                _write_lines(handler, mine)
+            else:
+                for record in mine:
+                    handler.handle(record)
+        current = current.parent if current.propagate else None
+    if not found and logging.lastResort is not None:
+        for record in records:
+            if record.levelno >= logging.lastResort.level:
+                logging.lastResort.handle(record)
+
+
+def _write_lines(handler, records):
+    lines = []
+    for record in records:
+        if handler.filter(record):
             try:
-                self._logger.handle(self._queue.get_nowait())
-            except queue.Empty:
-                return
+                lines.append(handler.format(record) + handler.terminator)
+            except Exception:
+                handler.handleError(record)
+    if not lines:
+        return
+    with handler.lock:
+        try:
+            handler.stream.write("".join(lines))
+            handler.flush()
+        except Exception:
+            handler.handleError(records[-1])
 
 
 class _Exchange:
