@@ -14,7 +14,7 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
 from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
-from glance.common import config, context, exception, imagemeta, wsgi
+from glance.common import config, context, exception, imagemeta, prefork, wsgi
 from glance.common.netpolicy import LocationPolicy
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
@@ -71,6 +71,10 @@ class ImagesApp:
         self.router.add("GET", r"/images/(?P<image_id>[^/]+)/?", self.show)
         self.router.add("PUT", r"/images/(?P<image_id>[^/]+)/?", self.update)
         self.router.add("DELETE", r"/images/(?P<image_id>[^/]+)/?", self.delete)
+
+    def worker_exited(self, pid):
+        """In a prefork master: a worker ended; kill its interrupted uploads."""
+        recovery.reconcile(self.conf, self.registry, self.stores, pid=pid)
 
     def __call__(self, environ, start_response):
         try:
@@ -422,4 +426,5 @@ def app_factory(global_conf, **local_conf):
     conf = config.load(global_conf, local_conf)
     app = ImagesApp(conf, registry_module.connect(conf), store_module.Stores(conf))
     recovery.reconcile(conf, app.registry, app.stores)
+    prefork.on_worker_exit(app)
     return app

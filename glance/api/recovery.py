@@ -1,14 +1,17 @@
-"""Start-up recovery of an API node: the uploads a crash interrupted.
+"""Recovery of an API node: the uploads a crash interrupted.
 
 An upload marks its image `saving` with a `status_reason` that names the
-node doing it ("saving on node <node>").  When the API app starts,
-`reconcile()` moves the images still `saving` on *this* node to `killed`
-(their upload died with the previous process) and removes the filesystem
-store's leftovers: temporary files of uploads that are over, and image
-files of the images it killed.  Uploads in progress on other nodes sharing
-the registry or the data directory are left alone: their images name
-another node, and their temporary files belong to images still `saving`.
-docs/reliability.rst explains the choice.
+node and the server process doing it ("saving on node <node>, process
+<pid>").  When the API app starts, `reconcile()` moves the images still
+`saving` on *this* node to `killed` (their upload died with the previous
+server) and removes the filesystem store's leftovers: temporary files of
+uploads that are over, and image files of the images it killed.  When one
+prefork worker dies and the server goes on, `reconcile(..., pid=P)` does
+the same for that worker's uploads only.  Uploads in progress elsewhere
+(other nodes sharing the registry or the data directory, other workers)
+are left alone: their images name another node or process, and their
+temporary files belong to images still `saving`.  docs/reliability.rst
+explains the choice.
 """
 
 import dataclasses
@@ -49,8 +52,17 @@ def node_name(conf):
 
 
 def saving_reason(conf):
-    """The status_reason of an image this node is uploading."""
-    return SAVING_PREFIX + node_name(conf)
+    """The status_reason of an image this process of this node is uploading."""
+    return f"{SAVING_PREFIX}{node_name(conf)}, process {os.getpid()}"
+
+
+def _saving_here(conf, pid):
+    """Whether a `saving` image's status_reason names this node (and `pid`,
+    when given).  Reasons without a process (older servers) are the node's."""
+    node = SAVING_PREFIX + node_name(conf)
+    if pid is not None:
+        return f"{node}, process {pid}".__eq__
+    return lambda reason: reason == node or (reason or "").startswith(node + ", process ")
 
 
 def reason_text(text):
@@ -115,21 +127,25 @@ class Recovery:
     others_saving: int = 0
 
 
-def reconcile(conf, registry, stores):
-    """Kill this node's `saving` images and remove the uploads' leftovers.
+def reconcile(conf, registry, stores, pid=None):
+    """Kill this node's `saving` images and remove the uploads' leftovers;
+    with `pid`, only those of that (dead) worker process.
 
-    Runs once, before the server accepts requests.  A registry that cannot
-    be reached is logged, not fatal: the server starts, and the next start
-    (or `glance-manage fsck --repair`) finishes the job.
+    Runs before the server accepts requests, and in a prefork master when a
+    worker died.  A registry that cannot be reached is logged, not fatal:
+    the server goes on, and the next start (or `glance-manage fsck
+    --repair`) finishes the job.
     """
     done = Recovery(node_name(conf))
     ctx = service_context()
-    mine = saving_reason(conf)
-    reason = reason_text(f"upload interrupted: the API server on node {done.node} "
-                         "stopped before the upload finished")
+    mine = _saving_here(conf, pid)
+    who = (f"the API server on node {done.node}" if pid is None
+           else f"API worker process {pid} on node {done.node}")
+    what = "start-up recovery" if pid is None else f"recovery after worker {pid} died"
+    reason = reason_text(f"upload interrupted: {who} stopped before the upload finished")
     try:
         for image in all_images(registry, ctx, status="saving"):
-            if image.get("status_reason") != mine:
+            if not mine(image.get("status_reason")):
                 done.others_saving += 1
                 continue
             try:
@@ -145,13 +161,14 @@ def reconcile(conf, registry, stores):
             for image_id in done.killed:
                 done.removed.extend(backend.remove_leftovers(image_id))
     except exception.GlanceError as exc:
-        LOG.warning("start-up recovery of node %s incomplete: %s", done.node, exc.message)
+        LOG.warning("%s of node %s incomplete: %s", what, done.node, exc.message)
         return done
     if done.killed or done.removed:
-        LOG.warning("start-up recovery of node %s: killed interrupted uploads %s, "
-                    "removed %d leftover files", done.node, done.killed, len(done.removed))
+        LOG.warning("%s of node %s: killed interrupted uploads %s, removed %d leftover "
+                    "files", what, done.node, done.killed, len(done.removed))
     if done.others_saving:
-        LOG.info("%d images are saving on other nodes; left alone", done.others_saving)
+        LOG.info("%d images are saving elsewhere (other nodes or processes); left alone",
+                 done.others_saving)
     return done
 
 

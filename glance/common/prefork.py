@@ -16,6 +16,8 @@ killed server never leaves orphans serving.
 Connections a worker must not share with its siblings (database and
 registry connections opened while the app started) are closed in the
 master before each fork: their owners register with `close_before_fork()`.
+When a worker ends, owners registered with `on_worker_exit()` clean up
+after it (the API kills that worker's interrupted uploads).
 """
 
 import ctypes
@@ -33,6 +35,7 @@ RESTART_DELAY = 1.0         # seconds between restarts of a worker that keeps dy
 READY_TIMEOUT = 30.0        # seconds the first workers have to start serving
 _SIGNALS = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
 _OWNERS = weakref.WeakSet()
+_WATCHERS = weakref.WeakSet()
 _ready_fd = None            # in a worker: where worker_ready() tells the master
 
 
@@ -43,6 +46,20 @@ class NotReady(RuntimeError):
 def close_before_fork(owner):
     """Call `owner.close_connections()` in this process before every fork."""
     _OWNERS.add(owner)
+
+
+def on_worker_exit(owner):
+    """Call `owner.worker_exited(pid)` in the master after a worker ended
+    (the API's recovery of that worker's uploads)."""
+    _WATCHERS.add(owner)
+
+
+def _worker_exited(pid):
+    for owner in list(_WATCHERS):
+        try:
+            owner.worker_exited(pid)
+        except Exception:   # supervising the workers goes on
+            LOG.exception("handling the end of worker %d failed", pid)
 
 
 def _close_connections():
@@ -155,10 +172,13 @@ class Master:
                 return
             if pid == 0:
                 return
-            if self.children.pop(pid, None) is not None and not self.stopping:
+            if self.children.pop(pid, None) is None:
+                continue
+            if not self.stopping:
                 self._last_death = time.monotonic()
                 LOG.warning("worker %d ended (%s); starting another", pid,
                             _describe(status))
+            _worker_exited(pid)     # also after a stop: uploads cut off by the timeout
 
 
 def run(workers, shutdown_timeout=10.0, on_ready=None):

@@ -46,6 +46,37 @@ def saving_on(registry, node):
                                        "status_reason": recovery.SAVING_PREFIX + node})
 
 
+def saving_in(registry, node, pid):
+    return registry.create_image(CTX, {
+        "status": "saving", "status_reason": f"{recovery.SAVING_PREFIX}{node}, process {pid}"})
+
+
+def test_a_dead_workers_uploads_are_killed_and_its_siblings_left_alone(conf, registry, stores):
+    dead, alive = saving_in(registry, "node-a", 101), saving_in(registry, "node-a", 102)
+    other_node = saving_in(registry, "node-b", 101)
+    paths = [touch(conf, f".{dead['id']}.a.tmp")]
+    kept = [touch(conf, f".{alive['id']}.b.tmp"), touch(conf, f".{other_node['id']}.c.tmp")]
+    done = recovery.reconcile(conf, registry, stores, pid=101)
+    assert done.killed == [dead["id"]] and done.others_saving == 2
+    killed = registry.get_image(CTX, dead["id"])
+    assert killed["status"] == "killed" and "worker process 101" in killed["status_reason"]
+    assert registry.get_image(CTX, alive["id"])["status"] == "saving"
+    assert done.removed == paths and all(os.path.exists(path) for path in kept)
+
+
+def test_start_up_recovery_kills_the_uploads_of_every_process_of_this_node(
+        conf, registry, stores):
+    images = [saving_in(registry, "node-a", 7), saving_in(registry, "node-a", 8),
+              saving_on(registry, "node-a")]
+    done = recovery.reconcile(conf, registry, stores)
+    assert sorted(done.killed) == sorted(image["id"] for image in images)
+
+
+def test_an_upload_names_this_process_in_its_reason(conf):
+    assert recovery.saving_reason(conf) == (
+        f"{recovery.SAVING_PREFIX}node-a, process {os.getpid()}")
+
+
 def test_this_nodes_saving_images_are_killed_with_a_reason(conf, registry, stores):
     image = saving_on(registry, "node-a")
     done = recovery.reconcile(conf, registry, stores)
