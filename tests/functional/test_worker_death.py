@@ -11,16 +11,13 @@ import time
 
 import pytest
 
+from tests.common.test_prefork import children as workers
+from tests.common.test_prefork import wait_for as wait_until
 from tests.functional.services import running_services
 
 pytestmark = [pytest.mark.functional,
               pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc")]
 TIMEOUT = 20
-
-
-def workers(pid):
-    with open(f"/proc/{pid}/task/{pid}/children") as listing:
-        return sorted(int(child) for child in listing.read().split())
 
 
 def start_upload(services, name):
@@ -54,20 +51,24 @@ def connections(pid):
 
 
 def images(services):
-    conn = http.client.HTTPConnection(services.api_host, services.api_port, timeout=TIMEOUT)
-    conn.request("GET", "/images/detail?is_public=none")
-    found = {image["name"]: image for image in json.loads(conn.getresponse().read())["images"]}
-    conn.close()
-    return found
+    """The images by name.  Once more on a reset: a connection the kernel
+    queued for the worker just killed is reset with it."""
+    for attempt in range(3):
+        conn = http.client.HTTPConnection(services.api_host, services.api_port,
+                                          timeout=TIMEOUT)
+        try:
+            conn.request("GET", "/images/detail?is_public=none")
+            return {image["name"]: image
+                    for image in json.loads(conn.getresponse().read())["images"]}
+        except ConnectionError:
+            if attempt == 2:
+                raise
+        finally:
+            conn.close()
 
 
 def wait_for(predicate):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+    return wait_until(predicate, TIMEOUT)
 
 
 def test_a_killed_workers_upload_is_killed_and_the_others_go_on(tmp_path):
@@ -77,19 +78,21 @@ def test_a_killed_workers_upload_is_killed_and_the_others_go_on(tmp_path):
         first, first_pid = start_upload(services, "doomed")
         assert wait_for(lambda: images(services).get("doomed", {}).get("status") == "saving")
         others = [pid for pid in workers(master) if pid != first_pid]
-        second, second_pid = None, None
-        for _ in range(20):     # the kernel picks the worker: retry until the other one
-            sock, pid = start_upload(services, "survivor")
+        second = second_pid = survivor = None
+        for attempt in range(20):   # the kernel picks the worker: retry until the other one
+            name = f"survivor-{attempt}"
+            sock, pid = start_upload(services, name)
             if pid != first_pid:
-                second, second_pid = sock, pid
+                second, second_pid, survivor = sock, pid, name
                 break
             sock.close()
         if second is None:
             pytest.skip("every connection went to the same worker")
-        assert wait_for(lambda: images(services).get("survivor", {}).get("status") == "saving")
+        assert wait_for(lambda: images(services).get(survivor, {}).get("status") == "saving")
 
         os.kill(first_pid, signal.SIGKILL)
-        assert wait_for(lambda: images(services)["doomed"]["status"] == "killed")
+        assert wait_for(lambda: images(services)["doomed"]["status"] == "killed"), \
+            services.api.output()
         doomed = images(services)["doomed"]
         assert f"worker process {first_pid}" in doomed["status_reason"]
         assert not [name for name in os.listdir(services.data_dir)
@@ -100,6 +103,6 @@ def test_a_killed_workers_upload_is_killed_and_the_others_go_on(tmp_path):
         second.sendall(b"0\r\n\r\n")        # the survivor's upload ends normally
         answer = second.recv(65536)
         assert answer.startswith(b"HTTP/1.1 201")
-        assert images(services)["survivor"]["status"] == "active"
+        assert images(services)[survivor]["status"] == "active"
         first.close()
         second.close()
