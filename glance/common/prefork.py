@@ -172,13 +172,11 @@ class Master:
                 return
             if pid == 0:
                 return
-            if self.children.pop(pid, None) is None:
-                continue
-            if not self.stopping:
-                self._last_death = time.monotonic()
-                LOG.warning("worker %d ended (%s); starting another", pid,
-                            _describe(status))
-            _worker_exited(pid)     # also after a stop: uploads cut off by the timeout
+            if self.children.pop(pid, None) is None or self.stopping:
+                continue    # stopping: the next start's recovery takes what was cut off
+            self._last_death = time.monotonic()
+            LOG.warning("worker %d ended (%s); starting another", pid, _describe(status))
+            _worker_exited(pid)
 
 
 def run(workers, shutdown_timeout=10.0, on_ready=None):
