@@ -16,8 +16,9 @@ killed server never leaves orphans serving.
 Connections a worker must not share with its siblings (database and
 registry connections opened while the app started) are closed in the
 master before each fork: their owners register with `close_before_fork()`.
-When a worker ends, owners registered with `on_worker_exit()` clean up
-after it (the API kills that worker's interrupted uploads).
+When a worker dies while the server runs on, owners registered with
+`on_worker_exit()` clean up after it (the API kills that worker's
+interrupted uploads).
 """
 
 import ctypes
@@ -49,8 +50,8 @@ def close_before_fork(owner):
 
 
 def on_worker_exit(owner):
-    """Call `owner.worker_exited(pid)` in the master after a worker ended
-    (the API's recovery of that worker's uploads)."""
+    """Call `owner.worker_exited(pid)` in the master after a worker died
+    (not during a stop): the API's recovery of that worker's uploads."""
     _WATCHERS.add(owner)
 
 
