@@ -4,7 +4,9 @@ It reads chunked request bodies (Glance's client uploads images that way),
 moves image data with flat memory (`os.sendfile` for `wsgi.file_wrapper`),
 and serves keep-alive connections from a bounded pool of worker threads:
 one thread accepts connections and watches the idle ones, and a connection
-only holds a worker while it has a request to serve.
+only holds a worker while it has a request to serve.  `busy_threads` of
+them run app code at once (httpexchange.RunSlot), and `workers` > 1 runs
+the whole server in that many processes on one port (prefork.py).
 """
 
 import contextlib
@@ -124,9 +126,9 @@ class WSGIServer:
                 key.data.close()
 
     def _accept(self, selector):
-        """Accept one connection.  One per wake-up, not all that wait: prefork
-        workers share the listening socket, and a worker that took every
-        waiting connection would leave its siblings idle."""
+        """Accept one connection per wake-up (the selector reports the socket
+        again while more wait), so that requests arriving on open connections
+        are handed to workers in between a burst of new connections."""
         try:
             sock, addr = self.socket.accept()
         except BlockingIOError:
