@@ -278,62 +278,56 @@ class ChunkedBody(_Body):
         if self._line(2, "chunk terminator").strip():
             raise BodyError("chunk data longer than its declared size")
 
-    def read(self, size=-1):
+    def _walk(self, size, take):
+        """Read across chunks, at most `size` bytes (all when None or < 0):
+        `take(limit)` reads at most `limit` bytes of the current chunk and
+        returns (bytes read, stop now).  What read, readinto and readline share."""
         want = float("inf") if size is None or size < 0 else size
         if want == 0 or self.finished:
-            return b""
+            return
         self._start()
-        parts = []
         while want and not self.finished:
             if self._left == 0:
                 self._next_chunk()
                 continue
-            data = self._exact(int(min(want, self._left)))
-            self._left -= len(data)
-            want -= len(data)
-            parts.append(data)
+            got, stop = take(int(min(want, self._left)))
+            self._left -= got
+            want -= got
             if self._left == 0:
                 self._end_chunk()
+            if stop:
+                return
+
+    def read(self, size=-1):
+        parts = []
+
+        def take(limit):
+            parts.append(self._exact(limit))
+            return limit, False
+        self._walk(size, take)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def readinto(self, buffer):
         """Fill `buffer` across chunks; fewer bytes only at the body's end."""
         with memoryview(buffer).cast("B") as view:
-            if not view or self.finished:
-                return 0
-            self._start()
             filled = 0
-            while filled < len(view) and not self.finished:
-                if self._left == 0:
-                    self._next_chunk()
-                    continue
-                size = min(len(view) - filled, self._left)
-                self._exact_into(view[filled:filled + size])
-                self._left -= size
-                filled += size
-                if self._left == 0:
-                    self._end_chunk()
+
+            def take(limit):
+                nonlocal filled
+                self._exact_into(view[filled:filled + limit])
+                filled += limit
+                return limit, False
+            self._walk(len(view), take)
         return filled
 
     def readline(self, size=-1):
-        want = float("inf") if size is None or size < 0 else size
-        if want == 0 or self.finished:
-            return b""
-        self._start()
         parts = []
-        while want and not self.finished:
-            if self._left == 0:
-                self._next_chunk()
-                continue
-            limit = int(min(want, self._left))
+
+        def take(limit):
             data = self._recv(self._rfile.readline, limit)
             if not data.endswith(b"\n") and len(data) < limit:
                 raise BodyError("the client closed the connection before the body ended")
-            self._left -= len(data)
-            want -= len(data)
             parts.append(data)
-            if self._left == 0:
-                self._end_chunk()
-            if data.endswith(b"\n"):
-                break
+            return len(data), data.endswith(b"\n")
+        self._walk(size, take)
         return b"".join(parts)
