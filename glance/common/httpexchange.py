@@ -310,9 +310,7 @@ class Exchange:
             if head:
                 self._send(self.sock.sendall, head)
         elif self.chunked:
-            self.sent += len(data)
-            if self.sent > LONG_TRANSFER:
-                self.slot.give_back()
+            self._count_sent(len(data))
             self._send(_sendmsg_all, self.sock, (head, b"%x\r\n" % len(data), data, b"\r\n"))
         else:
             if self.length is not None and len(data) > self.length - self.sent:
@@ -320,15 +318,20 @@ class Exchange:
                           self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"])
                 self.keep_alive = False
                 data = memoryview(data)[:self.length - self.sent]
-            self.sent += len(data)
-            if self.sent > LONG_TRANSFER:
-                self.slot.give_back()
+            self._count_sent(len(data))
             if len(data) < SMALL_WRITE:
                 self._send(_sendmsg_all, self.sock, (head, data))
             else:   # big blocks go to the socket as they are, never copied
                 if head:
                     self._send(self.sock.sendall, head)
                 self._send(self.sock.sendall, data)
+
+    def _count_sent(self, size):
+        """Count body bytes about to go out; past LONG_TRANSFER this is a
+        long download, which gives its run slot back."""
+        self.sent += size
+        if self.sent > LONG_TRANSFER:
+            self.slot.give_back()
 
     def _sendfile(self, wrapper):
         """Send a file_wrapper's file with sendfile(2); False when it can't be."""

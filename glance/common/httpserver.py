@@ -293,7 +293,7 @@ def server_runner(wsgi_app, global_conf, **local_conf):
     workers (from the section, or from [DEFAULT]; GLANCE_BIND_PORT and friends win) and
     serves until SIGINT or SIGTERM.  A bad option exits with status 2.
     With workers > 1 the server runs in that many forked processes
-    (prefork.py), all serving the one listening socket.
+    (prefork.py), all on the one port.
     """
     shared = {key: value for key, value in global_conf.items()
               if key in _SERVER_OPTIONS or key == "here"}
@@ -306,33 +306,39 @@ def server_runner(wsgi_app, global_conf, **local_conf):
     except ConfigError as exc:
         print(f"glance: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
-    prefork_ = conf.workers > 1 and hasattr(socket, "SO_REUSEPORT")
+    forking = conf.workers > 1 and hasattr(socket, "SO_REUSEPORT")
     try:
         sock = _listen(conf.bind_host, conf.bind_port, conf.backlog, SOCKET_BUFFER,
-                       reuse_port=prefork_, listen=not prefork_)
+                       reuse_port=forking, listen=not forking)
     except OSError as exc:
         print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
               file=sys.stderr)
         raise SystemExit(1) from None
     malloc.mmap_large_buffers()     # flat memory over many uploads (see malloc.py)
+
+    def serve_on(listener, banner=True):
+        _run(WSGIServer(wsgi_app, threads=conf.server_threads,
+                        busy_threads=conf.busy_threads, sock=listener), banner)
     with sock:
-        if not prefork_:
-            _run(WSGIServer(wsgi_app, threads=conf.server_threads,
-                            busy_threads=conf.busy_threads, sock=sock))
-            return
-        # Each worker listens on a socket of its own on the bound port, so
-        # that the kernel spreads the connections evenly over the workers
-        # (on one shared socket, whichever woke first took most of them).
-        port = sock.getsockname()[1]
-        try:
-            worker = prefork.run(conf.workers, on_ready=lambda: _banner(sock.getsockname()))
-        except prefork.NotReady as exc:
-            print(f"glance: {exc}", file=sys.stderr)
-            raise SystemExit(1) from None
-        if worker:
-            sock.close()
-            listener = _listen(conf.bind_host, port, conf.backlog, SOCKET_BUFFER,
-                               reuse_port=True)
-            prefork.worker_ready()
-            _run(WSGIServer(wsgi_app, threads=conf.server_threads,
-                            busy_threads=conf.busy_threads, sock=listener), banner=False)
+        if forking:
+            _serve_in_workers(conf, sock, serve_on)
+        else:
+            serve_on(sock)
+
+
+def _serve_in_workers(conf, held, serve_on):
+    """Fork conf.workers workers (prefork.py); each listens on the port
+    with a socket of its own, so that the kernel spreads the connections
+    evenly over them (on one shared socket, whichever woke first took most
+    of them).  `held` is bound, not listening: the master keeps the port."""
+    port = held.getsockname()[1]
+    try:
+        worker = prefork.run(conf.workers, on_ready=lambda: _banner(held.getsockname()))
+    except prefork.NotReady as exc:
+        print(f"glance: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if worker:
+        held.close()
+        listener = _listen(conf.bind_host, port, conf.backlog, SOCKET_BUFFER, reuse_port=True)
+        prefork.worker_ready()
+        serve_on(listener, banner=False)
