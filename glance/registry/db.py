@@ -187,14 +187,8 @@ class Database:
         """Close the connections open now; each thread opens a new one when
         it next needs one.  (A forking server's workers must not share the
         connections its master used while starting.)"""
-        if self._shared is not None:
-            return      # in memory: that connection is the database
-        with self._open_lock:
-            conns = list(self._open)
-            self._open = weakref.WeakSet()
-        self._local = threading.local()
-        for conn in conns:
-            conn.close()
+        if self._shared is None:    # in memory, that connection is the database
+            self._close_all()
 
     def _connect(self, target):
         conn = sqlite3.connect(target, timeout=self.busy_timeout, isolation_level=None,
@@ -277,13 +271,16 @@ class Database:
 
     def close(self):
         """Close every connection this database opened, in any thread."""
+        self._close_all()
+        self._shared = None
+
+    def _close_all(self):
         with self._open_lock:
             conns = list(self._open)
             self._open = weakref.WeakSet()
+        self._local = threading.local()
         for conn in conns:
             conn.close()
-        self._local = threading.local()
-        self._shared = None
 
 
 def _raise_unavailable(exc):
