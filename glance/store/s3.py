@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from glance.common import exception
 from glance.store import sigv4, transfer
-from glance.store.base import SkippedImageData, Store, effective_chunk_size, object_name
+from glance.store.base import Store, effective_chunk_size, object_name
 
 LOG = logging.getLogger(__name__)
 
@@ -348,22 +348,15 @@ class S3Store(Store):
             return False
 
     def get(self, location):
-        return self._get(location, 0)
+        return self.get_from(location, 0)
 
     def get_from(self, location, offset):
-        if offset <= 0:
-            return self.get(location)
-        return self._get(location, offset)
-
-    def _get(self, location, offset):
         bucket, key = parse_location(location)
-        headers = [("Range", f"bytes={offset}-")] if offset else []
-        conn, response = self._send("GET", bucket, key, headers=headers)
-        if response.status == 200 or (response.status == 206 and offset):
-            data = transfer.ResponseImageData(conn, response, response.length, self.chunk_size,
-                                              self._shown(bucket, key), transfer.describe)
-            if offset and response.status == 200:
-                return SkippedImageData(data, offset)
+        header = transfer.range_header(offset)
+        conn, response = self._send("GET", bucket, key, headers=[header] if header else [])
+        data = transfer.ranged_image_data(conn, response, max(offset, 0), self.chunk_size,
+                                          self._shown(bucket, key))
+        if data is not None:
             return data
         body = transfer.read_error_body(response)
         conn.close()

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from glance.common import exception
 from glance.store import transfer
-from glance.store.base import SkippedImageData, Store, effective_chunk_size, object_name
+from glance.store.base import Store, effective_chunk_size, object_name
 
 LOG = logging.getLogger(__name__)
 
@@ -335,22 +335,16 @@ class SwiftStore(Store):
         return size, etag
 
     def get(self, location):
-        return self._get(location, 0)
+        return self.get_from(location, 0)
 
     def get_from(self, location, offset):
-        if offset <= 0:
-            return self.get(location)
-        return self._get(location, offset)
-
-    def _get(self, location, offset):
         container, obj = parse_location(location)
-        headers = {"Range": f"bytes={offset}-"} if offset else None
-        conn, response = self._send("GET", container, obj, headers=headers)
-        if response.status == 200 or (response.status == 206 and offset):
-            data = transfer.ResponseImageData(conn, response, response.length, self.chunk_size,
-                                              self._shown(container, obj), transfer.describe)
-            if offset and response.status == 200:
-                return SkippedImageData(data, offset)
+        header = transfer.range_header(offset)
+        conn, response = self._send("GET", container, obj,
+                                    headers=dict([header]) if header else None)
+        data = transfer.ranged_image_data(conn, response, max(offset, 0), self.chunk_size,
+                                          self._shown(container, obj))
+        if data is not None:
             return data
         transfer.read_error_body(response)
         conn.close()

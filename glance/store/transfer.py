@@ -15,7 +15,7 @@ import ssl
 from urllib.parse import urlsplit
 
 from glance.common import exception
-from glance.store.base import ImageData
+from glance.store.base import ImageData, SkippedImageData
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -124,6 +124,22 @@ class ResponseImageData(ImageData):
     def _truncated(self, got):
         return exception.StoreError(
             f"{self._shown}: the data ended after {got} of {self.size} bytes")
+
+
+def ranged_image_data(conn, response, offset, chunk_size, shown):
+    """The image data of an object store's answer to a GET from byte
+    `offset` (a Range request when offset > 0): a 206, or a 200 whose first
+    `offset` bytes are skipped.  None for any other status (the caller
+    raises its own error)."""
+    if response.status == 200 or (response.status == 206 and offset):
+        data = ResponseImageData(conn, response, response.length, chunk_size, shown, describe)
+        return SkippedImageData(data, offset) if offset and response.status == 200 else data
+    return None
+
+
+def range_header(offset):
+    """The Range header of a GET from byte `offset`, or None from the start."""
+    return ("Range", f"bytes={offset}-") if offset > 0 else None
 
 
 def split_location(location, scheme, shape):
