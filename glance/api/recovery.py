@@ -61,7 +61,8 @@ def _saving_here(conf, pid):
     when given).  Reasons without a process (older servers) are the node's."""
     node = SAVING_PREFIX + node_name(conf)
     if pid is not None:
-        return f"{node}, process {pid}".__eq__
+        exact = f"{node}, process {pid}"
+        return lambda reason: reason == exact
     return lambda reason: reason == node or (reason or "").startswith(node + ", process ")
 
 

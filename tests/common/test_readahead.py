@@ -125,17 +125,15 @@ def test_hash_thread_calls_done_after_hashing_each_chunk_even_after_an_error():
     assert done == [0, 1, 2, 3]
 
 
-def test_pool_buffers_are_page_aligned_and_reused():
+def test_pool_buffers_are_page_aligned_and_views_end_with_the_last_release():
     import ctypes
     pool = BufferPool(2, 8192)
     first = pool.take()
     first.lend(100, users=1)
     address = ctypes.addressof(ctypes.c_char.from_buffer(first.view))
     assert address % 4096 == 0 and len(first.view) == 100
-    buffer = first.buffer
     first.release()
     assert first.view is None
-    assert buffer in {pool.take().buffer, pool.take().buffer}
     pool.close()
 
 
