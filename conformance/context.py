@@ -162,7 +162,7 @@ class Suite:
             import io
             return self.api.post("/images", headers=headers, body_stream=io.BytesIO(data),
                                  content_length=declared,
-                                 content_type="application/octet-stream")
+                                 content_type=expect.OCTETS)
         import socket
         parts = urlsplit(self.api_base)
         https = parts.scheme == "https"
@@ -187,7 +187,7 @@ class Suite:
         return {} if self.can_publish else {"is_public": "false"}
 
     def create(self, v, label="img", headers=(), body=None, public=False,
-               clause="API-POST-1", content_type="application/octet-stream",
+               clause="API-POST-1", content_type=expect.OCTETS,
                chunked=False, tag=True, client=None):
         """POST an image through the API; require 201 and return (image, response)."""
         client = client or self.api
@@ -217,6 +217,22 @@ class Suite:
         if self.owner == "unknown":
             self.owner = image.get("owner")
         return image, res
+
+    def killed_image(self, v, label="killed"):
+        """A killed image: POST with x-image-meta-size 99 and a 5-byte body
+        must answer 400 and leave exactly one killed record (API-POST-6)."""
+        name = self.name(label)
+        res = self.api.post("/images", headers=[("x-image-meta-name", name), self.run_header,
+                                                ("x-image-meta-size", "99")],
+                            body=b"short", content_type=expect.OCTETS)
+        expect.error(v, "API-POST-6", res, 400, "POST with a size mismatch")
+        found = self.find(self.api, name=name)
+        for image in found:
+            self.ledger.add(image.get("id"))
+        v.require("API-POST-6", len(found) == 1 and found[0].get("status") == "killed",
+                  f"expected one killed record, found "
+                  f"{[(i.get('id'), i.get('status')) for i in found]}")
+        return found[0]
 
     def reg_create(self, v, image, label="reg", clause="REG-3", tag=True):
         """POST {"image": ...} to the registry; require 200 and return the record."""

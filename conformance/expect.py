@@ -5,6 +5,7 @@ so the same rule is worded and accepted (in all its permitted forms) in one
 place only.
 """
 
+import hashlib
 import ipaddress
 import json
 import re
@@ -20,8 +21,13 @@ STRING_OR_NULL = ("name", "type", "disk_format", "container_format", "checksum",
                   "store", "owner", "location", "deleted_at", "created_at", "updated_at")
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
+OCTETS = "application/octet-stream"
 META = "x-image-meta-"
 PROP = "x-image-meta-property-"
+
+
+def md5(data):
+    return hashlib.md5(data).hexdigest()
 
 
 def _short(res):

@@ -1,21 +1,17 @@
 """Create and upload: POST /images with metadata, data, chunked data or a location (§2, §8)."""
 
-import hashlib
 import os
 import time
 
 import pytest
 
 from conformance import expect
+from conformance.expect import OCTETS, md5
 
 clause = pytest.mark.clause
 writes = pytest.mark.writes
 pytestmark = writes
-OCTETS = "application/octet-stream"
 
-
-def md5(data):
-    return hashlib.md5(data).hexdigest()
 
 
 def leftovers(api, suite, name):

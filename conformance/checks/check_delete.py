@@ -61,7 +61,7 @@ def test_delete_without_data(api, v, suite, kind):
         name = suite.name("delk")
         res = api.post("/images", headers=[("x-image-meta-name", name), suite.run_header,
                                            ("x-image-meta-size", "3")],
-                       body=b"four", content_type="application/octet-stream")
+                       body=b"four", content_type=expect.OCTETS)
         expect.error(v, "API-POST-6", res, 400, "POST with a size mismatch")
         found = suite.find(api, name=name)
         for image in found:

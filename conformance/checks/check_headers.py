@@ -145,7 +145,7 @@ def test_bad_size_with_data(api, v, suite, value):
     label = suite.name("badsize")
     res = api.post("/images", headers=[("x-image-meta-name", label),
                                        suite.run_header, ("x-image-meta-size", value)],
-                   body=b"abc", content_type="application/octet-stream")
+                   body=b"abc", content_type=expect.OCTETS)
     expect.error(v, "HDR-6", res, 400, f"POST with x-image-meta-size: {value}")
     for image in suite.find(api, name=label):
         suite.ledger.add(image.get("id"))
@@ -170,7 +170,7 @@ def test_empty_values(api, v, suite):
             f"an empty property must be kept as '': got {image.get('properties')}")
     sized = api.post("/images", headers=[("x-image-meta-name", suite.name("emptysize")),
                                          suite.run_header, ("x-image-meta-size", "")],
-                     body=b"12345", content_type="application/octet-stream")
+                     body=b"12345", content_type=expect.OCTETS)
     expect.require_status(v, "HDR-7", sized, 201, "POST with an empty size and 5 bytes")
     image = expect.image_of(v, "HDR-7", sized, "POST")
     suite.ledger.add(image.get("id"))

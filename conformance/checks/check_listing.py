@@ -160,7 +160,7 @@ def test_every_status_listed(api, v, suite):
     res = api.post("/images", headers=[("x-image-meta-name", name), suite.run_header,
                                        ("x-image-meta-size", "11")]
                    + ([("x-image-meta-is_public", "True")] if suite.can_publish else []),
-                   body=b"0123456789", content_type="application/octet-stream")
+                   body=b"0123456789", content_type=expect.OCTETS)
     expect.error(v, "API-POST-6", res, 400, "POST with x-image-meta-size 11 and 10 bytes")
     killed = suite.find(api, name=name)
     for image in killed:

@@ -1,6 +1,5 @@
 """Update: PUT /images/<id> with metadata, properties, data or a location (§2, §8)."""
 
-import hashlib
 import os
 import time
 
@@ -8,15 +7,12 @@ import pytest
 
 from conformance import expect
 from conformance.context import RUN_PROPERTY
+from conformance.expect import OCTETS, md5
 
 clause = pytest.mark.clause
 writes = pytest.mark.writes
 pytestmark = writes
-OCTETS = "application/octet-stream"
 
-
-def md5(data):
-    return hashlib.md5(data).hexdigest()
 
 
 def put(api, v, iid, headers, cid="API-PUT-1", prefix="", body=None, chunked=False):
@@ -114,18 +110,9 @@ def test_data_is_immutable(api, v, suite):
 @clause("API-PUT-5")
 def test_data_is_immutable_when_killed(api, v, suite):
     """A body for a killed image answers 409 too."""
-    name = suite.name("killed")
-    api.post("/images", headers=[("x-image-meta-name", name), suite.run_header,
-                                 ("x-image-meta-size", "99")], body=b"short",
-             content_type=OCTETS)
-    found = suite.find(api, name=name)
-    for image in found:
-        suite.ledger.add(image.get("id"))
-    v.require("API-POST-6", len(found) == 1 and found[0].get("status") == "killed",
-              f"expected one killed record, found "
-              f"{[(i.get('id'), i.get('status')) for i in found]}")
-    res = api.put(f"/images/{found[0]['id']}", body=b"second try", content_type=OCTETS)
-    expect.error(v, "API-PUT-5", res, 409, f"PUT data to killed image {found[0]['id']}",
+    image = suite.killed_image(v)
+    res = api.put(f"/images/{image['id']}", body=b"second try", content_type=OCTETS)
+    expect.error(v, "API-PUT-5", res, 409, f"PUT data to killed image {image['id']}",
                  names="immutable")
 
 

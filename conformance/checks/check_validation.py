@@ -132,7 +132,7 @@ def test_integer_overflow(api, v, suite, field):
     res = api.post("/images", headers=[("x-image-meta-name", name), suite.run_header,
                                        (f"x-image-meta-{field}", str(2 ** 63))],
                    body=b"data" if field == "size" else None,
-                   content_type="application/octet-stream" if field == "size" else None)
+                   content_type=expect.OCTETS if field == "size" else None)
     expect.error(v, "VAL-7", res, 400, f"POST with {field}={2 ** 63}")
     for image in suite.find(api, name=name):
         suite.ledger.add(image.get("id"))
