@@ -50,40 +50,35 @@ def split_field(arg):
 def parse_fields(args):
     """`field=value` words → image dict; non-core keys become properties
     (`property-KEY=` forces a property even when KEY is a core field)."""
-    meta, properties = {}, {}
-    for arg in args:
-        key, value = split_field(arg)
-        if key.startswith("property_"):
-            properties[key[len("property_"):]] = value
-        elif key in ("id", "size"):
-            meta[key] = parse_count(key, value)
-        elif key in ("is_public", "deleted"):
-            meta[key] = parse_bool(key, value)
-        elif key in CORE_FIELDS:
-            meta[key] = value
-        else:
-            properties[key] = value
-    if properties:
-        meta["properties"] = properties
-    return meta
+    return _fields_and_properties(args, CORE_FIELDS, {
+        "id": parse_count, "size": parse_count,
+        "is_public": parse_bool, "deleted": parse_bool})
 
 
 def parse_filters(args):
     """`key=value` words → list filters; unknown keys filter properties."""
-    filters, properties = {}, {}
+    return _fields_and_properties(args, FILTER_KEYS,
+                                  {"size_min": parse_count, "size_max": parse_count})
+
+
+def _fields_and_properties(args, known, typed):
+    """`key=value` words → {known key: value, "properties": {...}}: keys in
+    `known` (converted by typed[key](key, value) where given), the rest and
+    every `property-KEY` as properties."""
+    fields, properties = {}, {}
     for arg in args:
         key, value = split_field(arg)
         if key.startswith("property_"):
             properties[key[len("property_"):]] = value
-        elif key in ("size_min", "size_max"):
-            filters[key] = parse_count(key, value)
-        elif key in FILTER_KEYS:
-            filters[key] = value
+        elif key in typed:
+            fields[key] = typed[key](key, value)
+        elif key in known:
+            fields[key] = value
         else:
             properties[key] = value
     if properties:
-        filters["properties"] = properties
-    return filters
+        fields["properties"] = properties
+    return fields
 
 
 # -- output --------------------------------------------------------------------
