@@ -81,7 +81,7 @@ class Master:
         self.workers = workers
         self.shutdown_timeout = shutdown_timeout
         self.on_ready = on_ready    # called once, when the first workers all serve
-        self.children = {}          # pid -> time it was forked
+        self.children = set()       # pids of the workers alive
         self.stopping = False
         self._deadline = None
         self._last_death = 0.0
@@ -147,7 +147,7 @@ class Master:
             if pid == 0:
                 _die_with_parent(self._pid)
                 return True
-            self.children[pid] = time.monotonic()
+            self.children.add(pid)
         return False
 
     def _wait(self):
@@ -173,8 +173,10 @@ class Master:
                 return
             if pid == 0:
                 return
-            if self.children.pop(pid, None) is None or self.stopping:
+            if pid not in self.children or self.stopping:
+                self.children.discard(pid)
                 continue    # stopping: the next start's recovery takes what was cut off
+            self.children.discard(pid)
             self._last_death = time.monotonic()
             LOG.warning("worker %d ended (%s); starting another", pid, _describe(status))
             _worker_exited(pid)
