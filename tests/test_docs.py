@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from glance.common import config, wsgi
+from glance.common import config, faults
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -58,9 +58,9 @@ def test_options_table_lists_every_option(html):
 
 def test_error_table_lists_every_error(html):
     page = read(html, "api.html")
-    for cls, status in wsgi.STATUS_FOR_ERROR:
-        assert cls.code in page, cls.__name__
-        assert wsgi.status_line(status) in page, cls.__name__
+    for cls, (status, code) in faults.ERRORS.items():
+        assert code in page, cls.__name__
+        assert faults.status_line(status) in page, cls.__name__
 
 
 def test_architecture_page_shows_the_picture(html):

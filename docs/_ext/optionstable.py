@@ -12,7 +12,7 @@ from http import HTTPStatus
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from glance.common import config, exception, wsgi
+from glance.common import config, exception, faults
 
 # Converter name (as `describe()` gives it) → what a reader should type.
 TYPE_NAMES = {
@@ -112,10 +112,10 @@ class ErrorsTable(SphinxDirective):
     has_content = False
 
     def run(self):
-        self.env.note_dependency(wsgi.__file__)
+        self.env.note_dependency(faults.__file__)
         self.env.note_dependency(exception.__file__)
         rows = []
-        for cls, status in wsgi.STATUS_FOR_ERROR:
+        for cls, (status, code) in faults.ERRORS.items():
             doc = (cls.__doc__ or "").strip().splitlines()
             if cls is exception.GlanceError:
                 doc = ["Any other failure; the server log has the details."]
@@ -123,8 +123,8 @@ class ErrorsTable(SphinxDirective):
                 doc = [HTTPStatus(status).description + "."]
             row = nodes.row()
             row += _literal_cell(cls.__name__)
-            row += _literal_cell(cls.code)
-            row += _text_cell(wsgi.status_line(status))
+            row += _literal_cell(code)
+            row += _text_cell(faults.status_line(status))
             row += _text_cell(doc[0])
             rows.append(row)
         headers = ("Error", "code", "Status", "When")

@@ -14,7 +14,7 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
 from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
-from glance.common import config, context, exception, imagemeta, prefork, wsgi
+from glance.common import config, context, exception, faults, imagemeta, prefork, wsgi
 from glance.common.netpolicy import LocationPolicy
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
@@ -86,9 +86,9 @@ class ImagesApp:
                 args["image_id"] = _image_id(args["image_id"])
             return handler(environ, start_response, **args)
         except exception.GlanceError as exc:
-            return wsgi.error_response(environ, start_response, exc)
+            return faults.error_response(environ, start_response, exc)
         except Exception:
-            return wsgi.unexpected_error_response(environ, start_response)
+            return faults.unexpected_error_response(environ, start_response)
 
     # -- helpers -------------------------------------------------------------
 
@@ -258,8 +258,8 @@ class ImagesApp:
     def _upload_target(self, environ, meta):
         """Checks made before reading a body; returns the backend to write to."""
         content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != OCTET_STREAM:
-            raise exception.UnsupportedMediaType(
+        if content_type != OCTET_STREAM:   # v1 answers 400 here, as Glance v1 did
+            raise exception.Invalid(
                 f"image data must be sent as {OCTET_STREAM}, got "
                 f"{content_type or 'no Content-Type'}")
         if meta.get("location"):

@@ -5,10 +5,13 @@ The body readers (Content-Length or chunked) never read past their body, so
 the next request on a keep-alive connection starts where it should.  A body
 that ends early, cannot be parsed or stalls past the socket's timeout raises
 `BodyError` (a `ConnectionError`): the apps take that to mean the client went
-away mid-upload.  A head that cannot be parsed raises `BadRequest`.
+away mid-upload.  A head that cannot be parsed raises a domain error (`MalformedRequest`,
+`HeadersTooLarge`), which the server answers and closes.
 """
 
 from urllib.parse import unquote_to_bytes
+
+from glance.common.exception import HeadersTooLarge, MalformedRequest
 
 _TOKEN = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # Header names that frame the body: "Content_Length" must not pass for them.
@@ -20,14 +23,6 @@ DRAIN_BLOCK = 65536
 
 class BodyError(ConnectionError):
     """The request body ended early, was malformed, or timed out."""
-
-
-class BadRequest(Exception):
-    """The request head cannot be served; the server answers and closes."""
-
-    def __init__(self, message, status=400, code="request.malformed"):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def is_token(name):
@@ -48,7 +43,7 @@ def read_request(rfile, max_header_bytes, base_environ, remote):
         if "://" in path:       # absolute-form, as sent to proxies
             path = "/" + path.split("://", 1)[1].partition("/")[2]
         elif not (method == "OPTIONS" and path == "*"):
-            raise BadRequest(f"malformed request target {target[:80]!r}")
+            raise MalformedRequest(f"malformed request target {target[:80]!r}")
     environ = base_environ.copy()
     environ.update({
         "REQUEST_METHOD": method, "SERVER_PROTOCOL": version,
@@ -76,8 +71,7 @@ def _read_head(rfile, limit):
         line = rfile.readline(limit - total + 1)
         total += len(line)
         if total > limit:
-            raise BadRequest(f"the request line and headers exceed {limit} bytes",
-                             431, "request.headers_too_large")
+            raise HeadersTooLarge(f"the request line and headers exceed {limit} bytes")
         if not line.endswith(b"\n"):
             return None
         if line.rstrip(b"\r\n"):
@@ -91,16 +85,16 @@ def _parse_head(lines):
     request_line = lines[0].rstrip(b"\r\n").decode("latin-1")
     parts = request_line.split(" ")
     if len(parts) != 3 or not is_token(parts[0].encode("latin-1")):
-        raise BadRequest(f"malformed request line {request_line[:80]!r}")
+        raise MalformedRequest(f"malformed request line {request_line[:80]!r}")
     method, target, version = parts
     if version not in ("HTTP/1.1", "HTTP/1.0"):
-        raise BadRequest(f"unsupported protocol {version[:20]!r}; use HTTP/1.1")
+        raise MalformedRequest(f"unsupported protocol {version[:20]!r}; use HTTP/1.1")
     headers = []
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
         value = value.strip(b" \t\r\n")
         if not colon or not is_token(name) or b"\r" in value or b"\0" in value:
-            raise BadRequest(f"malformed header line {line[:80]!r}")
+            raise MalformedRequest(f"malformed header line {line[:80]!r}")
         headers.append((name.decode("ascii"), value.decode("latin-1")))
     return method, target, version, headers
 
@@ -110,14 +104,14 @@ def _body(rfile, environ):
     length = environ.get("CONTENT_LENGTH")
     if coding is not None:
         if coding.strip().lower() != "chunked":
-            raise BadRequest(f"unsupported Transfer-Encoding {coding!r}; only chunked is")
+            raise MalformedRequest(f"unsupported Transfer-Encoding {coding!r}; only chunked is")
         if length is not None:
-            raise BadRequest("a request cannot have both Content-Length and chunked")
+            raise MalformedRequest("a request cannot have both Content-Length and chunked")
         return ChunkedBody(rfile)
     if length is None:
         return LengthBody(rfile, 0)
     if not (length.isascii() and length.isdigit()):
-        raise BadRequest(f"Content-Length must be a non-negative integer, got {length!r}")
+        raise MalformedRequest(f"Content-Length must be a non-negative integer, got {length!r}")
     return LengthBody(rfile, int(length))
 
 

@@ -9,7 +9,6 @@ client socket and its read buffer between requests.
 
 import contextlib
 import io
-import json
 import logging
 import os
 import socket
@@ -18,7 +17,9 @@ import struct
 import threading
 import time
 from email.utils import formatdate
-from http import HTTPStatus
+
+from glance.common import faults
+from glance.common.exception import GlanceError
 from glance.common.httpbody import BodyError, LengthBody, is_token
 
 LOG = logging.getLogger("glance.common.httpserver")
@@ -83,14 +84,6 @@ class RunSlot:
 
 class _ClientGone(ConnectionError):
     """Sending to the client failed; nothing more can be said to it."""
-
-
-def error_response(status, code, message):
-    """A complete JSON error response, after which the connection closes."""
-    body = json.dumps({"code": code, "message": message}).encode()
-    return (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            f"Connection: close\r\n\r\n").encode("latin-1") + body
 
 
 _VALID_NAMES = set()        # response header names already checked, up to a bound
@@ -402,8 +395,8 @@ class Exchange:
                           self.environ["PATH_INFO"])
             if not self.headers_sent:
                 with contextlib.suppress(OSError):
-                    self.sock.sendall(error_response(
-                        500, "glance.error", "internal error; see the server log"))
+                    self.sock.sendall(faults.raw_response(
+                        GlanceError(faults.INTERNAL_MESSAGE)))
             return False
         if not self.keep_alive or self.body.finished:
             return self.keep_alive

@@ -20,11 +20,10 @@ import threading
 import time
 from collections import deque
 
-from glance.common import config, malloc, prefork
-from glance.common.exception import ConfigError
-from glance.common.httpbody import BadRequest, read_request
-from glance.common.httpexchange import (KEEPALIVE_WAIT, FileWrapper, Connection, Exchange,
-                                         error_response)
+from glance.common import config, faults, malloc, prefork
+from glance.common.exception import ConfigError, GlanceError
+from glance.common.httpbody import read_request
+from glance.common.httpexchange import KEEPALIVE_WAIT, Connection, Exchange, FileWrapper
 
 LOG = logging.getLogger(__name__)
 SOCKET_BUFFER = 4 << 20     # SO_SNDBUF/SO_RCVBUF of the listening socket, inherited
@@ -164,10 +163,10 @@ class WSGIServer:
         while True:
             try:
                 exchange = self._read_request(conn)
-            except BadRequest as exc:
+            except GlanceError as exc:
                 conn.unread = True
                 with contextlib.suppress(OSError):
-                    conn.sock.sendall(error_response(exc.status, exc.code, exc.message))
+                    conn.sock.sendall(faults.raw_response(exc))
                 return False
             except OSError:     # a timeout or reset before the request was complete
                 return False

@@ -1,96 +1,28 @@
-"""Small WSGI helpers shared by the apps and filters.
+"""Small WSGI helpers shared by the apps and filters: JSON answers, query
+strings and bodies, the request's base URL, and a router.
 
-The one place where domain errors become HTTP: `STATUS_FOR_ERROR` maps each
-error class to a status and `error_response()` renders the short JSON body
-`{"code": ..., "message": ..., "image_id": ...}`.
+Errors are rendered by `glance.common.faults`, not here.
 """
 
 import json
-import logging
 import re
-from http import HTTPStatus
 from urllib.parse import parse_qsl
 
-from glance.common import exception
+from glance.common import exception, faults
 
-LOG = logging.getLogger(__name__)
-
-# Most specific classes first: the first isinstance() match wins.
-STATUS_FOR_ERROR = [
-    (exception.HeadersTooLarge, 431),
-    (exception.RangeNotSatisfiable, 416),
-    (exception.UnsupportedMediaType, 400),
-    (exception.NoImageData, 404),
-    (exception.UnknownScheme, 400),
-    (exception.InsufficientStorage, 507),
-    (exception.OriginUnavailable, 502),
-    (exception.Invalid, 400),
-    (exception.NotAuthenticated, 401),
-    (exception.Forbidden, 403),
-    (exception.NotFound, 404),
-    (exception.Duplicate, 409),
-    (exception.Conflict, 409),
-    (exception.TooLarge, 413),
-    (exception.RegistryUnavailable, 503),
-    (exception.StoreError, 502),
-    (exception.GlanceError, 500),
-]
-
-JSON_TYPE = "application/json"
+JSON_TYPE = faults.JSON_TYPE
 MAX_JSON_BODY = 16 << 20
-
-
-def status_line(code):
-    return f"{code} {HTTPStatus(code).phrase}"
-
-
-def status_for(exc):
-    for cls, code in STATUS_FOR_ERROR:
-        if isinstance(exc, cls):
-            return code
-    return 500
-
-
-def error_document(exc):
-    body = {"code": exc.code, "message": exc.message}
-    if exc.image_id is not None:
-        body["image_id"] = exc.image_id
-    return body
 
 
 def json_response(start_response, code, document, headers=(), head=False):
     """Encode `document` once and send it with its Content-Length."""
     body = json.dumps(document, separators=(",", ":")).encode()
-    start_response(status_line(code), [
+    start_response(faults.status_line(code), [
         ("Content-Type", JSON_TYPE),
         ("Content-Length", str(len(body))),
         *headers,
     ])
     return [] if head else [body]
-
-
-def error_response(environ, start_response, exc):
-    code = status_for(exc)
-    headers = []
-    if code == 401:
-        headers.append(("WWW-Authenticate", 'Token realm="glance"'))
-    if code == 405:
-        headers.append(("Allow", ", ".join(exc.allowed)))
-    if code == 416:
-        headers.append(("Content-Range", f"bytes */{exc.size}"))
-    if code >= 500:
-        LOG.error("%s %s failed: %s", environ.get("REQUEST_METHOD"),
-                  environ.get("PATH_INFO"), exc.message)
-    return json_response(start_response, code, error_document(exc), headers,
-                         head=environ.get("REQUEST_METHOD") == "HEAD")
-
-
-def unexpected_error_response(environ, start_response):
-    """Last resort: log the traceback, send no detail to the client."""
-    LOG.exception("unexpected error on %s %s", environ.get("REQUEST_METHOD"),
-                  environ.get("PATH_INFO"))
-    exc = exception.GlanceError("internal error; see the server log")
-    return json_response(start_response, 500, error_document(exc))
 
 
 def query_params(environ):
@@ -182,16 +114,5 @@ class Router:
         if method == "HEAD" and "GET" in allowed:
             return self.match("GET", path)
         if allowed:
-            raise MethodNotAllowed(sorted(allowed))
+            raise exception.MethodNotAllowed(sorted(allowed))
         raise exception.NotFound(f"no such resource: {path}")
-
-
-class MethodNotAllowed(exception.GlanceError):
-    code = "request.method_not_allowed"
-
-    def __init__(self, allowed):
-        super().__init__(f"method not allowed; use {', '.join(allowed)}")
-        self.allowed = allowed
-
-
-STATUS_FOR_ERROR.insert(0, (MethodNotAllowed, 405))

@@ -20,7 +20,7 @@ caller is a service and may see `location`.
 import hmac
 import ipaddress
 
-from glance.common import config, context, exception, tokens, wsgi
+from glance.common import config, context, exception, faults, tokens
 
 FORWARDED_HEADERS = ("HTTP_X_TENANT_ID", "HTTP_X_USER_ID", "HTTP_X_ROLES")
 
@@ -58,7 +58,7 @@ class ContextFilter:
         try:
             environ[context.ENV_KEY] = self._service(environ) or self.identify(environ)
         except exception.GlanceError as exc:
-            return wsgi.error_response(environ, start_response, exc)
+            return faults.error_response(environ, start_response, exc)
         return self.app(environ, start_response)
 
     def _service(self, environ):

@@ -7,7 +7,7 @@ app that put an image dict into `environ[RESPONSE_META]` before calling
 `start_response` gets it sent as `x-image-meta-*` response headers.
 """
 
-from glance.common import exception, imagemeta, wsgi
+from glance.common import exception, faults, imagemeta
 
 REQUEST_META = "glance.image_meta"
 RESPONSE_META = "glance.response_image_meta"
@@ -21,7 +21,7 @@ class ImageMetaHeaders:
         try:
             environ[REQUEST_META] = imagemeta.environ_to_meta(environ)
         except exception.Invalid as exc:
-            return wsgi.error_response(environ, start_response, exc)
+            return faults.error_response(environ, start_response, exc)
 
         def start_with_meta(status, headers, exc_info=None):
             image = environ.pop(RESPONSE_META, None)

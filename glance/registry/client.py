@@ -13,16 +13,8 @@ import threading
 import weakref
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception, prefork
+from glance.common import exception, faults, prefork
 
-ERROR_FOR_STATUS = {
-    400: exception.Invalid,
-    401: exception.NotAuthenticated,
-    403: exception.Forbidden,
-    404: exception.NotFound,
-    409: exception.Duplicate,
-    413: exception.TooLarge,
-}
 MAX_ERROR_TEXT = 200
 
 
@@ -211,20 +203,10 @@ def _snippet(payload):
 
 
 def _error(url, status, payload):
-    """The domain error of a registry error answer, with its message."""
-    message, image_id = None, None
-    try:
-        document = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
-        document = None
-    if isinstance(document, dict) and isinstance(document.get("message"), str):
-        message = document["message"]
-        if isinstance(document.get("image_id"), int):
-            image_id = document["image_id"]
-    if message is None:
-        message = _snippet(payload) or f"HTTP {status}"
-    cls = ERROR_FOR_STATUS.get(status)
-    if cls is None:
-        return exception.RegistryUnavailable(f"registry at {url} answered {status}: {message}",
-                                             image_id=image_id)
-    return cls(message, image_id=image_id)
+    """The domain error of a registry error answer, with its message; any
+    status no client-side error stands for means the registry is unusable."""
+    exc = faults.error_from(status, payload)
+    if isinstance(exc, exception.RegistryUnavailable):
+        return exception.RegistryUnavailable(
+            f"registry at {url} answered {status}: {exc.message}", image_id=exc.image_id)
+    return exc

@@ -6,7 +6,7 @@ filter puts it there; without it the caller is anonymous) and renders the
 registry's answer or its domain error through `glance.common.wsgi`.
 """
 
-from glance.common import config, context, exception, wsgi
+from glance.common import config, context, exception, faults, wsgi
 from glance.registry import service, validation
 
 PURGE_HEADER = "HTTP_X_GLANCE_REGISTRY_PURGE_PROPS"
@@ -34,9 +34,9 @@ class RegistryApp:
                                               environ.get("PATH_INFO") or "/")
             return handler(environ, start_response, **args)
         except exception.GlanceError as exc:
-            return wsgi.error_response(environ, start_response, exc)
+            return faults.error_response(environ, start_response, exc)
         except Exception:
-            return wsgi.unexpected_error_response(environ, start_response)
+            return faults.unexpected_error_response(environ, start_response)
 
     def index(self, environ, start_response):
         """GET /images: 200 {"images": [brief image, ...]}; 400 bad parameter,
