@@ -1,7 +1,7 @@
 """The `glance` command line against the real servers.
 
 Most tests call `glance.cli.main()` in-process with its streams injected;
-a few run it as a process (`bin/glance`, `python -m glance.cli`) to check
+a few run it as a process (`python -m glance.cli`) to check
 what only a process shows: the progress bar on a pseudo-terminal and its
 absence on a pipe, confirmation on a terminal, exit statuses.
 """
@@ -161,8 +161,8 @@ def test_bad_url_is_a_usage_error():
     assert result.code == 2 and "ftp://nowhere" in result.err
 
 
-def test_bin_glance_runs_the_cli(url):
-    proc = process(url, "help", script=os.path.join(ROOT, "bin", "glance"))
+def test_python_m_glance_cli_runs_the_command(url):
+    proc = process(url, "help")
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0 and b"download" in out
 
