@@ -21,7 +21,7 @@ import pytest
 from glance import cli, client as gc
 from tests.fixtureapps.origin import Origin
 from tests.functional.services import ROOT, running_services
-from tests.test_client_unit import ScriptedPeer, image_answer
+from tests.client.peer import ScriptedPeer, image_answer
 
 pytestmark = pytest.mark.functional
 
