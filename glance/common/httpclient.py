@@ -193,13 +193,13 @@ def exchange(pool, method, path, body=None, headers=None, *, replayable=True):
     raised as it came.
     """
     headers = dict(headers or {})
-    chunked = "Transfer-Encoding" in headers
+    chunked = {"encode_chunked": True} if "Transfer-Encoding" in headers else {}
     for attempt in (1, 2):
         conn, reused = pool.acquire()
         sending_failed = False
         try:
             try:
-                conn.request(method, path, body, headers, encode_chunked=chunked)
+                conn.request(method, path, body, headers, **chunked)
             except ConnectionError:
                 sending_failed = True
             return conn.getresponse(), conn

@@ -259,7 +259,7 @@ class Scripted(FakeConnection):
         self.on_request, self.on_response = on_request, on_response
         self.sent = []
 
-    def request(self, method, path, body=None, headers=None, encode_chunked=False):
+    def request(self, method, path, body=None, headers=None):
         self.sent.append(method)
         if self.on_request:
             raise self.on_request

@@ -358,7 +358,7 @@ class FakeConnection:
     def connect(self):
         pass
 
-    def request(self, method, path, body=None, headers=None, encode_chunked=False):
+    def request(self, method, path, body=None, headers=None):
         self.requests.append((method, path))
         if self.on_request:
             self.on_response = self.on_response or self.on_request
