@@ -147,7 +147,7 @@ class Pool:
                 return conn, True
             conn.close()
         conn = self._factory()
-        if conn.sock is not None:
+        if conn.sock is not None:       # a factory may hand out an open one
             return conn, True
         try:
             conn.connect()
