@@ -24,14 +24,13 @@ setup(
         # sql_connection = postgresql://...: pg8000, a pure-Python driver.
         "postgres": ["pg8000>=1.30"],
     },
-    scripts=[
-        "bin/glance-api",
-        "bin/glance-registry",
-        "bin/glance-manage",
-        "bin/glance",
-    ],
     entry_points={
+        # Every executable; each module also runs as `python -m <module>`.
         "console_scripts": [
+            "glance = glance.cli:main",
+            "glance-api = glance.cmd.api:main",
+            "glance-registry = glance.cmd.registry:main",
+            "glance-manage = glance.cmd.manage:main",
             "glance-conformance = conformance.cli:main",
         ],
         "paste.app_factory": [

@@ -1,6 +1,6 @@
 """The servers a benchmark run starts, each as a process of its own on loopback.
 
-- `glance()`: the image API from `paste.ini` (`bin/glance-api`, our
+- `glance()`: the image API from `paste.ini` (`glance-api`, our
   standard-library server), in-process registry, on a scratch directory;
 - `glance_under_paste()`: the same pipeline under Paste's `httpserver`, for
   the server comparison;
@@ -153,8 +153,7 @@ def glance_env(workdir):
 
 def glance(workdir, name="glance", access_log=True):
     """The API of paste.ini on a free port, the registry in-process."""
-    argv = [sys.executable, os.path.join(ROOT, "bin", "glance-api"), "--config", PASTE_INI,
-            "--port", "0"]
+    argv = [sys.executable, "-m", "glance.cmd.api", "--config", PASTE_INI, "--port", "0"]
     env = glance_env(workdir)
     if not access_log:
         env["GLANCE_ACCESS_LOG"] = "false"
@@ -176,7 +175,7 @@ def glance_under_paste(workdir, threads=16):
     path = os.path.join(workdir, "paste-server.ini")
     with open(path, "w") as out:
         ini.write(out)
-    argv = [sys.executable, os.path.join(ROOT, "bin", "glance-api"), "--config", path]
+    argv = [sys.executable, "-m", "glance.cmd.api", "--config", path]
     return Server("glance-paste", argv, glance_env(workdir),
                   os.path.join(workdir, "glance-paste.log"))
 

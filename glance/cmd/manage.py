@@ -14,7 +14,7 @@ import sys
 
 from paste.deploy import appconfig
 
-from glance import fsck
+from glance.cmd import fsck
 from glance.cmd.serve import default_config_path
 from glance.common import config, tokens
 from glance.common.exception import ConfigError

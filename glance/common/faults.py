@@ -13,7 +13,7 @@ import json
 import logging
 from http import HTTPStatus
 
-from glance.common import exception
+from glance.common import exception, httpclient
 
 LOG = logging.getLogger(__name__)
 
@@ -123,21 +123,12 @@ _STATUS_CLASS = {
 def error_from(status, payload, fallback=exception.RegistryUnavailable):
     """The domain error an error answer (status, body bytes) stands for.
 
-    The body's `code` names the class; a body without one (or a status this
-    table does not give that class) falls back to the class of the status,
-    and to `fallback` for statuses no client-side class stands for.
+    The body's machine code names the class (either shape, read by
+    `httpclient.decode_error`); a body without one (or a status this table
+    does not give that class) falls back to the class of the status, and to
+    `fallback` for statuses no client-side class stands for.
     """
-    try:
-        body = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    message, code, image_id = None, None, None
-    if isinstance(body, dict):
-        if isinstance(body.get("message"), str):
-            message = body["message"]
-        if isinstance(body.get("code"), str):
-            code = body["code"]
-        image_id = body.get("image_id") if isinstance(body.get("image_id"), (int, str)) else None
+    code, message, image_id = httpclient.decode_error(payload)
     if message is None:
         text = payload.decode("utf-8", "replace").strip() if payload else ""
         message = (text[:200] + "...") if len(text) > 200 else (text or f"HTTP {status}")

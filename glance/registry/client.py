@@ -1,19 +1,17 @@
 """`RegistryClient`: the registry's five methods over HTTP.
 
 The API server uses it when `registry_url` is set.  It keeps one
-keep-alive connection per thread, forwards the caller's context as
+keep-alive connection per thread (`glance.common.httpclient`, shared with
+the Python client), forwards the caller's context as
 `X-Tenant-Id`/`X-User-Id`/`X-Roles`/`X-Auth-Token` headers and turns the
 registry's error answers back into the domain errors `ImageRegistry` raises.
 """
 
 import http.client
 import json
-import select
-import threading
-import weakref
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception, faults, prefork
+from glance.common import exception, faults, httpclient, prefork
 
 MAX_ERROR_TEXT = 200
 
@@ -38,12 +36,9 @@ class RegistryClient:
         self.timeout = timeout
         self.service_token = service_token or None
         self._base_path = parts.path.rstrip("/")
-        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        self._factory = connection_factory or (
-            lambda: cls(parts.hostname, port, timeout=timeout))
-        self._local = threading.local()
-        self._open = weakref.WeakSet()
-        self._open_lock = threading.Lock()
+        cls = httpclient.connection_class(parts.scheme == "https")
+        self._pool = httpclient.Pool(connection_factory or (
+            lambda: cls(parts.hostname, port, timeout=timeout)))
         prefork.close_before_fork(self)
 
     # -- the registry interface -------------------------------------------
@@ -75,12 +70,8 @@ class RegistryClient:
         self.close()
 
     def close(self):
-        """Close every connection this client opened, in any thread."""
-        with self._open_lock:
-            conns = list(self._open)
-            self._open = weakref.WeakSet()
-        for conn in conns:
-            conn.close()
+        """Close the kept-alive connections of every thread."""
+        self._pool.close()
 
     # -- transport ---------------------------------------------------------
 
@@ -108,65 +99,28 @@ class RegistryClient:
         return document[key]
 
     def _send(self, method, path, data, headers):
-        """(status, body bytes).  A reused connection the registry closed
-        while idle is replaced and the request sent once more; a POST only
-        when sending failed, since once sent it may have been done."""
-        for attempt in (1, 2):
-            conn, reused = self._connection()
-            sent = False
-            try:
-                conn.request(method, path, body=data, headers=headers)
-                sent = True
-                response = conn.getresponse()
-                return response.status, response.read()
-            except (ConnectionResetError, BrokenPipeError) as exc:
-                # RemoteDisconnected is a ConnectionResetError: the registry
-                # closed without answering a single byte.
-                self._drop(conn)
-                if attempt == 1 and reused and (not sent or method != "POST"):
-                    continue
-                raise self._unavailable(exc) from None
-            except (OSError, http.client.HTTPException) as exc:
-                self._drop(conn)
-                raise self._unavailable(exc) from None
-            except ValueError as exc:
-                # http.client refuses header values it cannot send.
-                self._drop(conn)
-                raise exception.Invalid(f"cannot send the request to the registry: {exc}") \
-                    from None
+        """(status, body bytes), by the shared retry rule (a reused connection
+        the registry closed while idle is replaced and the request sent once
+        more; a POST only when sending failed)."""
+        try:
+            response, conn = httpclient.exchange(self._pool, method, path, data, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._unavailable(exc) from None
+        except ValueError as exc:
+            # http.client refuses header values it cannot send.
+            raise exception.Invalid(f"cannot send the request to the registry: {exc}") \
+                from None
+        try:
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise self._unavailable(exc) from None
+        self._pool.release(conn, response)
+        return response.status, payload
 
     def _unavailable(self, exc):
         reason = str(exc) or type(exc).__name__
         return exception.RegistryUnavailable(f"registry at {self.url} unreachable: {reason}")
-
-    def _connection(self):
-        """This thread's connection and whether it has an open socket already."""
-        conn = getattr(self._local, "conn", None)
-        sock = getattr(conn, "sock", None)
-        if sock is not None and _readable(sock):
-            # An idle connection has nothing to read unless the registry
-            # closed it: open a fresh one instead of failing on it.
-            self._drop(conn)
-            conn = None
-        if conn is None:
-            conn = self._local.conn = self._factory()
-            with self._open_lock:
-                self._open.add(conn)
-        return conn, getattr(conn, "sock", None) is not None
-
-    def _drop(self, conn):
-        """Forget a connection in an unknown state; the next call opens a new one."""
-        conn.close()
-        if getattr(self._local, "conn", None) is conn:
-            self._local.conn = None
-
-
-def _readable(sock):
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
 
 
 def _image_path(image_id):

@@ -91,3 +91,10 @@ def test_error_from_without_a_body_falls_back_to_the_status():
 def test_error_from_ignores_a_code_that_contradicts_the_status():
     body = json.dumps({"code": "image.not_found", "message": "?"}).encode()
     assert type(faults.error_from(400, body)) is exception.Invalid
+
+
+def test_error_from_reads_the_contracts_nested_shape():
+    body = json.dumps({"error": {"code": 409, "title": "Conflict", "message": "immutable",
+                                 "type": "image.conflict", "image_id": 3}}).encode()
+    back = faults.error_from(409, body)
+    assert (type(back), back.message, back.image_id) == (exception.Conflict, "immutable", 3)

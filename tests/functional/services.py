@@ -17,7 +17,15 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASTE_INI = os.path.join(ROOT, "paste.ini")
-BIN = os.path.join(ROOT, "bin")
+# The console scripts' modules, run with this interpreter and ROOT on the path
+# (the scripts themselves exist only where the package is installed).
+SCRIPTS = {"glance-api": "glance.cmd.api", "glance-registry": "glance.cmd.registry",
+           "glance-manage": "glance.cmd.manage", "glance": "glance.cli"}
+
+
+def command(script):
+    """The argv prefix that runs console script `script` from this tree."""
+    return [sys.executable, "-m", SCRIPTS[script]]
 SERVING = re.compile(r"serving on http://([\d.]+):(\d+)")
 
 
@@ -90,8 +98,7 @@ class Services:
         self.registry = self.api = None
 
     def _spawn(self, script, env, name):
-        argv = [sys.executable, os.path.join(BIN, script), "--config", PASTE_INI,
-                "--port", "0"]
+        argv = command(script) + ["--config", PASTE_INI, "--port", "0"]
         return ServerProcess(argv, env, name).wait_serving()
 
     def start(self):

@@ -2,11 +2,10 @@
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.functional.services import BIN, PASTE_INI, ROOT
+from tests.functional.services import PASTE_INI, ROOT, command
 
 pytestmark = pytest.mark.functional
 
@@ -15,9 +14,8 @@ def start(script, tmp_path, config=PASTE_INI, **env):
     full_env = dict(os.environ, GLANCE_SQL_CONNECTION=f"sqlite:///{tmp_path}/g.sqlite",
                     GLANCE_FILESYSTEM_STORE_DATADIR=str(tmp_path / "images"),
                     PYTHONPATH=ROOT, **env)
-    return subprocess.run([sys.executable, os.path.join(BIN, script), "--config", config,
-                           "--port", "0"], env=full_env, capture_output=True, text=True,
-                          timeout=30)
+    return subprocess.run(command(script) + ["--config", config, "--port", "0"],
+                          env=full_env, capture_output=True, text=True, timeout=30)
 
 
 @pytest.mark.parametrize("script", ["glance-api", "glance-registry"])

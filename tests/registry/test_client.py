@@ -334,6 +334,8 @@ def test_a_connection_the_registry_closed_while_idle_is_replaced(seen, method):
 
 
 class FakeResponse:
+    will_close = False
+
     def __init__(self, body):
         self.status, self._body = 200, body
 
@@ -343,7 +345,8 @@ class FakeResponse:
 
 class FakeConnection:
     """An http.client stand-in: `reused` gives it an open (quiet) socket;
-    `on_request`/`on_response` are exceptions to raise there."""
+    `on_request`/`on_response` are exceptions to raise there.  As with a real
+    connection, once sending failed reading the answer fails too."""
 
     def __init__(self, reused=False, on_request=None, on_response=None,
                  body=b'{"image": {"id": 1}}'):
@@ -352,9 +355,13 @@ class FakeConnection:
         self.on_request, self.on_response, self.body = on_request, on_response, body
         self.requests = []
 
+    def connect(self):
+        pass
+
     def request(self, method, path, body=None, headers=None):
         self.requests.append((method, path))
         if self.on_request:
+            self.on_response = self.on_response or self.on_request
             raise self.on_request
 
     def getresponse(self):

@@ -63,6 +63,9 @@ def test_the_client_sends_the_expected_status():
     class Connection:
         sock = None
 
+        def connect(self):
+            pass
+
         def request(self, method, path, body=None, headers=None):
             sent.append(headers)
 

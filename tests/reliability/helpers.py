@@ -5,7 +5,7 @@ header) and reads answers with `http.client`'s parser.  `check_invariants()`
 is the issue's list, checked against running servers: no active image whose
 bytes differ from what its client sent (re-hashed), nothing `saving`, every
 killed image with a reason, no temporary file, registry and store agreeing
-(`glance.fsck`), and the sqlite database intact.
+(`glance.cmd.fsck`), and the sqlite database intact.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ import socket
 import sqlite3
 import time
 
-from glance import fsck
+from glance.cmd import fsck
 from glance import store as store_module
 from glance.client import Client
 from glance.common import config

@@ -3,7 +3,8 @@ dicts and list filters; image dicts → tables, blocks and JSON."""
 
 import json
 
-from glance.cli_progress import human_size
+from glance.cli.parser import UsageError
+from glance.cli.progress import human_size
 from glance.common.imagemeta import CORE_FIELDS, normalise_key
 
 FILTER_KEYS = ("name", "status", "type", "disk_format", "container_format",
@@ -17,10 +18,6 @@ BLOCK_FIELDS = [("uri", "URI"), ("id", "Id"), ("is_public", "Public"), ("name", 
                 ("updated_at", "Updated at"), ("deleted_at", "Deleted at")]
 TABLE_COLUMNS = [("ID", "id"), ("Name", "name"), ("Disk Format", "disk_format"),
                  ("Container Format", "container_format"), ("Size", "size")]
-
-
-class UsageError(Exception):
-    """Bad command line: the message is printed with the usage, exit 2."""
 
 
 # -- parsing values ------------------------------------------------------------

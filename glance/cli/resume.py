@@ -15,7 +15,7 @@ import os
 import re
 
 from glance import client as glance_client
-from glance.cli_format import UsageError
+from glance.cli.parser import UsageError
 
 HASH_BLOCK = 1 << 20
 

@@ -8,7 +8,7 @@ import pytest
 import webtest
 from paste.deploy import loadapp
 
-from glance import fsck
+from glance.cmd import fsck
 from glance.api import recovery
 from glance.cmd import manage
 from glance.common import config

@@ -1,0 +1,228 @@
+"""The commands of `glance`: list, show, add, update, delete, download, clear.
+
+Each `cmd_*(args, client, console)` does one command with a connected
+client and returns the exit status: 0 on success, 1 when the operation
+failed (a refusal the command reports itself, a declined confirmation).
+Errors it does not handle propagate to `glance.cli.entry`.
+"""
+
+import os
+import stat
+
+from glance import client as glance_client
+from glance.cli import resume
+from glance.cli.format import (describe, parse_fields, parse_filters, print_block, print_json,
+                               print_table, text)
+from glance.cli.output import default_name, show_progress, write_atomically
+from glance.cli.parser import UsageError
+from glance.cli.progress import ProgressBar, human_size
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def image_id(word):
+    try:
+        return glance_client.image_id_of(word)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# -- commands --------------------------------------------------------------------
+
+def cmd_index(args, client, console):
+    images = list(client.iter_images(**parse_filters(args.fields)))
+    if args.json:
+        print_json(console.say, images)
+    elif images:
+        print_table(console.say, images)
+    else:
+        console.say("No images found.")
+    return EXIT_OK
+
+
+def cmd_details(args, client, console):
+    images = list(client.iter_images_detailed(**parse_filters(args.fields)))
+    if args.json:
+        print_json(console.say, images)
+        return EXIT_OK
+    if not images:
+        console.say("No images found.")
+    for image in images:
+        print_block(console.say, image)
+        console.say("=" * 60)
+    return EXIT_OK
+
+
+def cmd_show(args, client, console):
+    image = client.get_image_meta(image_id(args.id))
+    if args.json:
+        print_json(console.say, image)
+    else:
+        print_block(console.say, image)
+    return EXIT_OK
+
+
+def _stdin_has_data(stream):
+    """A redirected file or a pipe carries data; a terminal or /dev/null not."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return True                     # an in-memory stream (tests)
+    return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _data_source(args, console, implicit_stdin):
+    """(binary file or None, total size or None, label) for an upload."""
+    path = args.file
+    if path is None and implicit_stdin and "location" not in args.meta \
+            and _stdin_has_data(console.stdin):
+        path = "-"
+    if path is None:
+        return None, None, None
+    if "location" in args.meta:
+        raise UsageError("give either location= or data, not both")
+    try:
+        source = console.stdin if path == "-" else open(path, "rb")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(source.fileno())
+        total = info.st_size if stat.S_ISREG(info.st_mode) else None
+        if total is not None and path == "-":
+            total -= source.tell()
+    except (AttributeError, OSError, ValueError):
+        total = None
+    return source, total, "standard input" if path == "-" else path
+
+
+def _upload(args, client, console, call):
+    source, total, label = _data_source(args, console, args.command == "add")
+    if args.dry_run:
+        data = f" and data from {label}" if source else ""
+        console.say(f"Dry run: would {args.command} an image with {describe(args.meta)}{data}")
+        return None
+    if source is None:
+        return call(None)
+    bar = ProgressBar(console.err, total, enabled=show_progress(args, console))
+    try:
+        return call(bar.wrap(glance_client.upload_chunks(source)))
+    finally:
+        bar.finish()
+        if source is not console.stdin:
+            source.close()
+
+
+def cmd_add(args, client, console):
+    args.meta = parse_fields(args.fields)
+    image = _upload(args, client, console, lambda data: client.add_image(args.meta, data))
+    if image is not None:
+        console.say(f"Added new image with ID: {image['id']}")
+        if args.verbose:
+            print_block(console.say, image)
+    return EXIT_OK
+
+
+def cmd_update(args, client, console):
+    args.meta = parse_fields(args.fields)
+    if not args.meta and args.file is None and not args.purge_props:
+        raise UsageError("nothing to update: give field=value pairs or --file")
+    number = image_id(args.id)
+    if args.dry_run:
+        client.get_image_meta(number)   # a dry run still reports an unknown id
+    image = _upload(args, client, console, lambda data: client.update_image(
+        number, args.meta, data, purge_props=args.purge_props))
+    if image is not None:
+        console.say(f"Updated image {image['id']}")
+        if args.verbose:
+            print_block(console.say, image)
+    return EXIT_OK
+
+
+def cmd_delete(args, client, console):
+    number = image_id(args.id)
+    if args.dry_run:
+        meta = client.get_image_meta(number)
+        console.say(f"Dry run: would delete image {number} ({text(meta.get('name'))})")
+        return EXIT_OK
+    client.delete_image(number)
+    console.say(f"Deleted image {number}")
+    return EXIT_OK
+
+
+def cmd_download(args, client, console):
+    number = image_id(args.id)
+    meta, chunks = client.get_image(number, checksum=True)
+    with chunks:
+        if not meta.get("checksum"):
+            console.warn(f"image {number} has no checksum: the data cannot be verified")
+        if args.output == "-":
+            for chunk in chunks:
+                console.out.buffer.write(chunk) if hasattr(console.out, "buffer") \
+                    else console.out.write(chunk)
+            console.out.flush()
+            return EXIT_OK
+        path = args.output or default_name(meta)
+        if os.path.exists(path) and not args.force:
+            raise UsageError(f"{path} exists: use --force to overwrite it or -o PATH")
+        bar = ProgressBar(console.err, meta.get("size"), show_progress(args, console))
+        try:
+            if resume.resumable(meta):
+                resume.download(client, number, meta, chunks, path, bar, console.warn)
+            else:
+                write_atomically(path, bar.wrap(chunks))
+        finally:
+            bar.finish()
+    if not args.quiet:
+        console.say(f"Saved image {number} to {path} ({human_size(bar.done)})")
+    return EXIT_OK
+
+
+def cmd_clear(args, client, console):
+    interactive = hasattr(console.stdin, "isatty") and console.stdin.isatty()
+    if not (args.force or args.dry_run or interactive):
+        raise UsageError("clear deletes every image: confirm on a terminal or use --force")
+    try:
+        images = list(client.iter_images(is_public="none"))
+    except glance_client.NotAuthorized:     # not an admin: what the caller sees
+        images = list(client.iter_images())
+    if not images:
+        console.say("No images to delete.")
+        return EXIT_OK
+    if args.dry_run:
+        for image in images:
+            console.say(f"Dry run: would delete image {image['id']} ({text(image.get('name'))})")
+        return EXIT_OK
+    if not args.force:
+        console.err.write(f"Delete all {len(images)} images? [y/N] ")
+        console.err.flush()
+        answer = console.stdin.readline()
+        if isinstance(answer, bytes):
+            answer = answer.decode("utf-8", "replace")
+        if answer.strip().lower() not in ("y", "yes"):
+            console.say("Nothing deleted.")
+            return EXIT_FAILED
+    deleted = 0
+    for image in images:
+        try:
+            client.delete_image(image["id"])
+        except (glance_client.NotFound, glance_client.NotAuthorized) as exc:
+            console.warn(f"image {image['id']} not deleted: {exc.message}")
+            continue
+        deleted += 1
+        if args.verbose:
+            console.say(f"Deleted image {image['id']}")
+    console.say(f"Deleted {deleted} of {len(images)} images.")
+    return EXIT_OK if deleted == len(images) else EXIT_FAILED
+
+
+COMMANDS = {
+    "index": ("list images as a table (every page)", cmd_index),
+    "details": ("list images with all their metadata", cmd_details),
+    "show": ("show one image's metadata", cmd_show),
+    "add": ("add an image: field=value ... [< FILE | --file PATH]", cmd_add),
+    "update": ("change an image's metadata (or upload a queued image's data)", cmd_update),
+    "delete": ("delete an image", cmd_delete),
+    "download": ("save an image's data to a file, verifying its checksum", cmd_download),
+    "clear": ("delete every image you can see", cmd_clear),
+    "help": ("show help for the command or for one command", None),
+}

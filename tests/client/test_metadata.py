@@ -1,0 +1,39 @@
+"""The `x-image-meta-*` codec as the client uses it."""
+
+import pytest
+
+from glance import client as gc
+
+
+def test_meta_headers_refuses_unknown_top_level_keys():
+    with pytest.raises(ValueError, match="distro"):
+        gc.meta_headers({"name": "a", "distro": "ubuntu"})
+
+
+def test_meta_headers_types_values_as_the_contract_says():
+    headers = dict(gc.meta_headers({"is_public": True, "size": 5, "name": None,
+                                    "properties": {"k": "v"}}))
+    assert headers == {"x-image-meta-is_public": "True", "x-image-meta-size": "5",
+                       "x-image-meta-name": "", "x-image-meta-property-k": "v"}
+
+
+def test_meta_headers_send_non_ascii_as_utf8_bytes():
+    (name, value), = gc.meta_headers({"name": "Ubuntu é"})
+    assert value.encode("latin-1") == "Ubuntu é".encode("utf-8")
+
+
+def test_meta_from_headers_types_values_and_redecodes_utf8():
+    wire = lambda text: text.encode("utf-8").decode("latin-1")   # as http.client gives it
+    meta = gc.meta_from_headers([
+        ("x-image-meta-id", "3"), ("x-image-meta-size", "1024"),
+        ("x-image-meta-is_public", "True"), ("x-image-meta-deleted", "False"),
+        ("x-image-meta-name", wire("Debian ü")), ("x-image-meta-checksum", ""),
+        ("x-image-meta-property-distro", wire("ä")), ("ETag", '"abc"'),
+    ])
+    assert meta == {"id": 3, "size": 1024, "is_public": True, "deleted": False,
+                    "name": "Debian ü", "checksum": None, "properties": {"distro": "ä"}}
+
+
+def test_meta_from_headers_refuses_malformed_server_metadata():
+    with pytest.raises(gc.ClientError, match="malformed"):
+        gc.meta_from_headers([("x-image-meta-size", "lots")])
