@@ -11,8 +11,8 @@ on any exception, so a failed upload leaves nothing behind.
 import hashlib
 import re
 
+from glance.api.readahead import BufferPool, HashThread, ReadAhead
 from glance.common import exception, wsgi
-from glance.common.readahead import BufferPool, HashThread, ReadAhead
 
 HASH_ALGO = "sha256"
 # Buffers one upload cycles through (of chunk_size, 2 MiB): one being
