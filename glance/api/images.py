@@ -13,7 +13,7 @@ import logging
 from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
-from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
+from glance.api.upload import HASH_ALGO, VerifiedBody, expected_os_hash
 from glance.common import config, context, exception, faults, imagemeta, prefork, wsgi
 from glance.common.netpolicy import LocationPolicy
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
@@ -268,7 +268,7 @@ class ImagesApp:
         backend = self.stores.for_name(name)
         if not backend.writable:
             raise exception.Invalid(f"store {name!r} is read-only")
-        for declared in (declared_length(environ), meta.get("size")):
+        for declared in (wsgi.content_length(environ), meta.get("size")):
             if declared is not None and declared > self.conf.image_size_cap:
                 raise exception.TooLarge(
                     f"the image ({declared} bytes) is larger than the limit of "
@@ -284,7 +284,8 @@ class ImagesApp:
             free = backend.free_space()
         except OSError:
             return      # the write itself will tell
-        needed = max((d for d in (declared_length(environ), meta.get("size")) if d is not None),
+        needed = max((d for d in (wsgi.content_length(environ), meta.get("size"))
+                      if d is not None),
                      default=0)
         if free is not None and free < needed + self.conf.store_min_free:
             raise exception.InsufficientStorage(
