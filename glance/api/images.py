@@ -14,27 +14,27 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
 from glance.api.upload import HASH_ALGO, VerifiedBody, expected_os_hash
-from glance.common import config, context, exception, faults, imagemeta, prefork, wsgi
+from glance.common import config, context, exception, faults, fields, imagemeta, prefork, wsgi
 from glance.common.netpolicy import LocationPolicy
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
 LOG = logging.getLogger(__name__)
 
 OCTET_STREAM = "application/octet-stream"
-# Fields a client may not set through the API (CONTRACT §2 POST 1, §8).
-SERVER_FIELDS = ("uri", "status", "checksum", "os_hash_algo", "os_hash_value",
-                 "size", "store", "location", "owner", "created_at", "updated_at",
-                 "deleted_at", "deleted")
+# The fields a client may set (CONTRACT §2 POST 1); the rest of what it
+# sends is ignored, or only checked (size, checksum) or used (store, location).
+CREATE_FIELDS = fields.names(fields.CREATE)
+UPDATE_FIELDS = fields.names(fields.UPDATE)
+BRIEF_FIELDS = fields.names(fields.BRIEF)
 _IMAGES_URL = "glance.images_url"
-BRIEF_FIELDS = ("id", "uri", "name", "type", "disk_format", "container_format",
-                "checksum", "size")
 
 
 def _image_id(text):
-    """Path ids are decimal integers; anything else names no image."""
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    """The image a path names; a path that names none is a missing image."""
+    image_id = fields.parse_image_id(text)
+    if image_id is None:
         raise exception.NotFound(f"no image with id {text!r}")
-    return int(text)
+    return image_id
 
 
 def _require_identity(ctx):
@@ -121,9 +121,9 @@ class ImagesApp:
 
     @staticmethod
     def _client_values(meta, creating=True):
-        """The fields a client may set; `id` only when creating."""
-        return {k: v for k, v in meta.items()
-                if k not in SERVER_FIELDS and (creating or k != "id")}
+        """The fields (and properties) a client may set, creating or updating."""
+        allowed = CREATE_FIELDS if creating else UPDATE_FIELDS
+        return {k: v for k, v in meta.items() if k in allowed or k == "properties"}
 
     # -- lists ---------------------------------------------------------------
 
