@@ -228,12 +228,14 @@ class ImagesApp:
     def update(self, environ, start_response, image_id):
         """PUT /images/<id> → 200 {"image": ...}.
 
-        Metadata headers update fields (properties merged unless purged).
+        Metadata headers update fields; properties are merged unless
+        `x-glance-registry-purge-props: true` (a value other than
+        true/false/empty/None → 400).
         Data or a location is accepted only for a `queued` image: 409 otherwise.
         """
         ctx = self._caller(environ)
         meta = environ[REQUEST_META]
-        purge = imagemeta.purge_props_requested(environ)
+        purge = imagemeta.purge_props(environ)
         values = self._client_values(meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
         self._check_publicize(ctx, values, image)

@@ -8,6 +8,9 @@ Responses: null becomes the empty string, booleans `True`/`False`, integers
 digits, text UTF-8.  Header values travel as WSGI/http.client native strings,
 i.e. the raw bytes decoded as latin-1, so both directions re-code through
 latin-1.
+
+The one other v1 header of an image request,
+`x-glance-registry-purge-props`, is read here too (`purge_props`).
 """
 
 from glance.common import fields
@@ -109,10 +112,19 @@ def environ_to_meta(environ):
     return headers_to_meta(pairs)
 
 
-def purge_props_requested(environ):
-    """True only for `x-glance-registry-purge-props: true` (any case)."""
-    value = environ.get(_PURGE_PROPS_ENVIRON, "")
-    return value.strip().lower() == "true"
+def purge_props(environ, default=False):
+    """`x-glance-registry-purge-props` of a request: True (the sent properties
+    replace the set), False (they are merged into it), or `default` when the
+    header is absent, empty or `None`.  Any case; any other value is Invalid
+    (CONTRACT §10: a typo must not silently merge or wipe properties).
+    """
+    raw = environ.get(_PURGE_PROPS_ENVIRON)
+    value = (raw or "").strip().lower()
+    if value in ("", "none"):
+        return default
+    if value in ("true", "false"):
+        return value == "true"
+    raise Invalid(f"{PURGE_PROPS_HEADER} must be true or false, got {raw[:40]!r}")
 
 
 def _header_value(value):

@@ -95,11 +95,25 @@ def test_environ_keys_are_decoded():
         "disk_format": "raw", "properties": {"arch": "x86_64"}}
 
 
-@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True),
-                                            ("yes", False), ("", False)])
-def test_purge_props_only_for_true(value, expected):
+@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True), (" True ", True),
+                                            ("false", False), ("FALSE", False)])
+def test_purge_props_is_true_or_false_in_any_case(value, expected):
     environ = {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": value}
-    assert imagemeta.purge_props_requested(environ) is expected
+    assert imagemeta.purge_props(environ) is expected
+
+
+@pytest.mark.parametrize("environ", [{}, {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": ""},
+                                     {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": " None "},
+                                     {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": "none"}])
+@pytest.mark.parametrize("default", [False, True])
+def test_absent_empty_or_none_purge_props_is_the_default(environ, default):
+    assert imagemeta.purge_props(environ, default=default) is default
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "0", "on", "truee", "\xff"])
+def test_other_purge_props_values_are_invalid(value):
+    with pytest.raises(Invalid, match="x-glance-registry-purge-props"):
+        imagemeta.purge_props({"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": value})
 
 
 def test_every_header_field_of_the_table_is_decoded_and_encoded():
