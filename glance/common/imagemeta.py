@@ -9,8 +9,10 @@ digits, text UTF-8.  Header values travel as WSGI/http.client native strings,
 i.e. the raw bytes decoded as latin-1, so both directions re-code through
 latin-1.
 
-The one other v1 header of an image request,
-`x-glance-registry-purge-props`, is read here too (`purge_props`).
+The image app calls it itself, on the way in and on the way out, and the
+Python client reads and writes its headers with it.  The one other v1
+header of an image request, `x-glance-registry-purge-props`, is read here
+too (`purge_props`).
 """
 
 from glance.common import fields
