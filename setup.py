@@ -39,7 +39,6 @@ setup(
         ],
         "paste.filter_factory": [
             "context = glance.middleware.context:filter_factory",
-            "headers = glance.middleware.headers:filter_factory",
             "accesslog = glance.middleware.accesslog:filter_factory",
             "version = glance.middleware.version:filter_factory",
         ],

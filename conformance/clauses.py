@@ -251,8 +251,8 @@ CLAUSES = _table(
      "others kept)."),
     ("API-PUT-4", "§2, §8 Create and update", MUST,
      "With `x-glance-registry-purge-props: true` the sent set replaces the old set "
-     "(case-insensitive; any other value is false); with no property headers it "
-     "clears every property."),
+     "(case-insensitive; `false`, empty or `None` merge; any other value → 400); with "
+     "no property headers it clears every property."),
     ("API-PUT-5", "§2", MUST,
      "A body on an image that is not `queued` → 409 \"image data is immutable\"."),
     ("API-PUT-6", "§2", MUST,

@@ -3,7 +3,8 @@
 Sphinx runs as a subprocess, exactly as `make docs` runs it, into a
 temporary directory.  The options table must list every option of
 `glance.common.config` (it is generated from it), the error table every
-row of the error → status table, and the architecture page its picture.
+row of the error → status table, the field table every image field of
+`glance.common.fields`, and the architecture page its picture.
 """
 
 import importlib.util
@@ -13,7 +14,7 @@ import sys
 
 import pytest
 
-from glance.common import config, faults
+from glance.common import config, faults, fields
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOCS = os.path.join(ROOT, "docs")
@@ -61,6 +62,23 @@ def test_error_table_lists_every_error(html):
     for cls, (status, code) in faults.ERRORS.items():
         assert code in page, cls.__name__
         assert faults.status_line(status) in page, cls.__name__
+
+
+def test_field_table_lists_every_field(html):
+    page = read(html, "api.html")
+    for row in fields.FIELDS:
+        assert f'id="field-{row.name.replace("_", "-")}"' in page, row.name
+    for choice in fields.BY_NAME["disk_format"].choices:
+        assert choice in page
+
+
+def test_field_table_says_how_each_field_travels(html):
+    page = read(html, "api.html")
+    table = page[page.index('class="glance-fields'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr") == len(fields.FIELDS) + 1      # and the header row
+    assert table.count("(read-only)") == len(fields.names(fields.V2_READONLY))
+    assert "size_min, size_max" in table
 
 
 def test_architecture_page_shows_the_picture(html):

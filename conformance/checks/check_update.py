@@ -76,15 +76,28 @@ def test_purge_props_without_properties_clears(api, v, suite):
 
 
 @clause("API-PUT-4", "API-PUT-3")
-@pytest.mark.parametrize("spelling", ["false", "yes", "1"])
-def test_purge_props_other_values_merge(api, v, suite, spelling):
-    """Any purge-props value other than true means merge."""
+@pytest.mark.parametrize("spelling", ["false", "FALSE", "", "None"])
+def test_purge_props_false_empty_or_none_merge(api, v, suite, spelling):
+    """purge-props false (any case), empty or None means merge."""
     image, _ = suite.create(v, "nopurge", headers=[("x-image-meta-property-a", "1")])
     _, got = put(api, v, image["id"], [("x-glance-registry-purge-props", spelling),
                                        ("x-image-meta-property-z", "26")])
     props = got.get("properties") or {}
     v.check("API-PUT-4", props.get("a") == "1" and props.get("z") == "26",
             f"purge-props {spelling!r} is false: properties must merge, got {props}")
+
+
+@clause("API-PUT-4", "ERR-1")
+@pytest.mark.parametrize("spelling", ["yes", "1"])
+def test_purge_props_other_values_are_400(api, v, suite, spelling):
+    """Any other purge-props value is a 400, and the image is unchanged."""
+    image, _ = suite.create(v, "badpurge", headers=[("x-image-meta-property-a", "1")])
+    res = api.put(f"/images/{image['id']}", headers=[
+        ("x-glance-registry-purge-props", spelling), ("x-image-meta-property-z", "26")])
+    expect.error(v, "API-PUT-4", res, 400, f"PUT with purge-props {spelling!r}")
+    _, props = current(api, v, image["id"])
+    v.check("API-PUT-4", "z" not in props and props.get("a") == "1",
+            f"a refused PUT changed the properties to {props}")
 
 
 @clause("API-PUT-2", "ERR-1")

@@ -2,9 +2,10 @@
 
 ``.. glance-options::`` renders the options table from
 `glance.common.config.describe()`; ``.. glance-errors::`` renders the error →
-status table from `glance.common.wsgi.STATUS_FOR_ERROR`.  Both tell Sphinx
-that the page depends on the module they read, so an incremental build
-redoes the page when the code changes.
+status table from `glance.common.faults.ERRORS`; ``.. glance-fields::``
+renders the image fields from `glance.common.fields.FIELDS`.  Each tells
+Sphinx that the page depends on the module it reads, so an incremental
+build redoes the page when the code changes.
 """
 
 from http import HTTPStatus
@@ -12,7 +13,7 @@ from http import HTTPStatus
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from glance.common import config, exception, faults
+from glance.common import config, exception, faults, fields
 
 # Converter name (as `describe()` gives it) → what a reader should type.
 TYPE_NAMES = {
@@ -131,7 +132,86 @@ class ErrorsTable(SphinxDirective):
         return [_table(headers, (22, 30, 22, 46), rows, ["glance-errors"])]
 
 
+_BOUNDS = {fields.MAX_INT: "2⁶³−1", 2**31 - 1: "2³¹−1"}
+
+
+def _field_type(row):
+    """`integer 0 … 2⁶³−1 (bytes)`, `one of: a, b`, `text (≤ 255) or null`, ..."""
+    if row.kind == fields.INT:
+        text = f"integer {row.minimum} … {_BOUNDS.get(row.maximum, row.maximum)}"
+    elif row.kind == fields.ENUM:
+        text = "one of: " + ", ".join(row.choices)
+    elif row.max_length:
+        text = f"{row.kind} (≤ {row.max_length} characters)"
+    else:
+        text = row.kind
+    if row.unit:
+        text += f" ({row.unit})"
+    return text + (" or null" if row.nullable and row.kind != fields.SET else "")
+
+
+def _set_by(row):
+    if fields.CLIENT in row.roles:
+        return "client"
+    if row.roles & fields.CREATE:
+        return "client, on create"
+    if row.roles & fields.SERVER:
+        return "server"
+    return "registry" if row.roles & fields.COLUMN else "API server"
+
+
+def _lists(row):
+    uses = []
+    if row.roles & fields.BRIEF:
+        uses.append("brief")
+    if row.sort:
+        uses.append("sort (as id)" if row.sort == fields.AS_ID else "sort")
+    if row.filter == fields.EXACT:
+        uses.append("filter")
+    elif row.filter == fields.RANGE:
+        uses.append(f"{row.name}_min, {row.name}_max")
+    return ", ".join(uses) or "—"
+
+
+def _v1(row):
+    if row.roles & fields.IF_SET:
+        return "JSON, when set"
+    where = [w for role, w in ((fields.HEADER, "header"), (fields.DETAIL, "JSON"))
+             if row.roles & role]
+    text = " and ".join(where) or "—"
+    return text + (", admins only" if row.roles & fields.ADMIN else "")
+
+
+def _v2(row):
+    if row.v2 is None:
+        return "—"
+    return row.v2 + (" (read-only)" if row.roles & fields.V2_READONLY else "")
+
+
+class FieldsTable(SphinxDirective):
+    """Every image field: name, type, who sets it, lists, v1 and v2 spelling, meaning."""
+
+    has_content = False
+
+    def run(self):
+        self.env.note_dependency(fields.__file__)
+        rows = []
+        for field in fields.FIELDS:
+            row = nodes.row(ids=[nodes.make_id(f"field-{field.name}")])
+            row += _literal_cell(field.name)
+            row += _text_cell(_field_type(field))
+            row += _text_cell(_set_by(field))
+            row += _text_cell(_lists(field))
+            row += _text_cell(_v1(field))
+            row += _text_cell(_v2(field))
+            row += _cell(*self.state.inline_text(field.doc, self.lineno)[0])
+            rows.append(row)
+        headers = ("Field", "Type", "Set by", "Lists", "v1", "v2", "Meaning")
+        return [_table(headers, (16, 18, 10, 14, 12, 14, 36), rows, ["glance-fields"])]
+
+
 def setup(app):
     app.add_directive("glance-options", OptionsTable)
     app.add_directive("glance-errors", ErrorsTable)
+    app.add_directive("glance-fields", FieldsTable)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

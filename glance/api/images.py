@@ -1,8 +1,10 @@
 """The image API app (CONTRACT §2): lists, metadata, data, create, update, delete.
 
-It works on image dicts: the `headers` filter has already decoded the
-request's `x-image-meta-*` headers into `environ[REQUEST_META]`, and encodes
-whatever image the app leaves in `environ[RESPONSE_META]`.  Metadata lives in
+It owns its metadata: it decodes the request's `x-image-meta-*` headers with
+the one codec (`glance.common.imagemeta`) before it routes (malformed → 400)
+and encodes the image it answers with the same codec, so it works in any
+pipeline, even bare.  Which fields a client may set and which a brief list
+shows come from the field table (`glance.common.fields`).  Metadata lives in
 the registry (in-process or over HTTP, same interface); bytes live in the
 stores and are streamed, never held whole.
 """
@@ -13,28 +15,28 @@ import logging
 from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
-from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
-from glance.common import config, context, exception, faults, imagemeta, prefork, wsgi
+from glance.api.download import ExactLength
+from glance.api.upload import HASH_ALGO, VerifiedBody, expected_os_hash
+from glance.common import config, context, exception, faults, fields, imagemeta, prefork, wsgi
 from glance.common.netpolicy import LocationPolicy
-from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
 LOG = logging.getLogger(__name__)
 
 OCTET_STREAM = "application/octet-stream"
-# Fields a client may not set through the API (CONTRACT §2 POST 1, §8).
-SERVER_FIELDS = ("uri", "status", "checksum", "os_hash_algo", "os_hash_value",
-                 "size", "store", "location", "owner", "created_at", "updated_at",
-                 "deleted_at", "deleted")
+# The fields a client may set (CONTRACT §2 POST 1); the rest of what it
+# sends is ignored, or only checked (size, checksum) or used (store, location).
+CREATE_FIELDS = fields.names(fields.CREATE)
+UPDATE_FIELDS = fields.names(fields.UPDATE)
+BRIEF_FIELDS = fields.names(fields.BRIEF)
 _IMAGES_URL = "glance.images_url"
-BRIEF_FIELDS = ("id", "uri", "name", "type", "disk_format", "container_format",
-                "checksum", "size")
 
 
 def _image_id(text):
-    """Path ids are decimal integers; anything else names no image."""
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    """The image a path names; a path that names none is a missing image."""
+    image_id = fields.parse_image_id(text)
+    if image_id is None:
         raise exception.NotFound(f"no image with id {text!r}")
-    return int(text)
+    return image_id
 
 
 def _require_identity(ctx):
@@ -78,12 +80,16 @@ class ImagesApp:
 
     def __call__(self, environ, start_response):
         try:
+            # First: malformed metadata headers are a 400 on any route.
+            meta = imagemeta.environ_to_meta(environ)
             method = environ["REQUEST_METHOD"]
             handler, args = self.router.match(method, environ.get("PATH_INFO") or "/")
             if method in ("POST", "PUT", "DELETE"):
                 _require_identity(context.from_environ(environ))
             if "image_id" in args:
                 args["image_id"] = _image_id(args["image_id"])
+            if method in ("POST", "PUT"):
+                args["meta"] = meta
             return handler(environ, start_response, **args)
         except exception.GlanceError as exc:
             return faults.error_response(environ, start_response, exc)
@@ -121,9 +127,9 @@ class ImagesApp:
 
     @staticmethod
     def _client_values(meta, creating=True):
-        """The fields a client may set; `id` only when creating."""
-        return {k: v for k, v in meta.items()
-                if k not in SERVER_FIELDS and (creating or k != "id")}
+        """The fields (and properties) a client may set, creating or updating."""
+        allowed = CREATE_FIELDS if creating else UPDATE_FIELDS
+        return {k: v for k, v in meta.items() if k in allowed or k == "properties"}
 
     # -- lists ---------------------------------------------------------------
 
@@ -147,16 +153,18 @@ class ImagesApp:
 
     # -- one image -----------------------------------------------------------
 
-    def _metadata_headers(self, environ, image):
-        environ[RESPONSE_META] = image
-        return [("Location", image["uri"]), *_quoted_etag(image.get("checksum"))]
+    @staticmethod
+    def _metadata_headers(image):
+        """HEAD's and GET's headers: Location, ETag and the image's metadata."""
+        return [("Location", image["uri"]), *_quoted_etag(image.get("checksum")),
+                *imagemeta.meta_to_headers(image)]
 
     def meta(self, environ, start_response, image_id):
         """HEAD /images/<id> → 200, metadata as x-image-meta-* headers; 404."""
         ctx = self._caller(environ)
         image = self.registry.get_image(ctx, image_id)
         shown = self._present(environ, image, ctx)
-        headers = self._metadata_headers(environ, shown)
+        headers = self._metadata_headers(shown)
         headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"])),
                     ("Accept-Ranges", "bytes")]
         start_response("200 OK", headers)
@@ -183,7 +191,7 @@ class ImagesApp:
         backend = self.stores.for_location(location)
         data = backend.get_from(location, first) if first else backend.get(location)
         shown = self._present(environ, image, ctx)
-        headers = self._metadata_headers(environ, shown)
+        headers = self._metadata_headers(shown)
         headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(last + 1 - first)),
                     ("Accept-Ranges", "bytes")]
         if wanted:
@@ -193,22 +201,22 @@ class ImagesApp:
         if data.fileobj is not None and file_wrapper is not None and last == size - 1:
             start_response("206 Partial Content" if wanted else "200 OK", headers)
             return file_wrapper(data.fileobj, self.conf.chunk_size)
-        body = _ExactLength(data, last + 1 - first)
+        body = ExactLength(data, last + 1 - first)
         body.prime()
         start_response("206 Partial Content" if wanted else "200 OK", headers)
         return body
 
     # -- create / update -----------------------------------------------------
 
-    def create(self, environ, start_response):
+    def create(self, environ, start_response, meta):
         """POST /images → 201 {"image": ...} with Location and ETag.
 
+        `meta` is the request's decoded x-image-meta-* headers.
         With a body: queued → saving → active (or killed on failure, 4xx).
         With x-image-meta-location (http/https): active at once.
         Neither: queued, size 0.  Pre-body checks fail with 400 and no record.
         """
         ctx = self._caller(environ)
-        meta = environ[REQUEST_META]
         values = self._client_values(meta)
         self._check_publicize(ctx, values)
         if wsgi.has_body(environ):
@@ -225,15 +233,16 @@ class ImagesApp:
         return self._image_response(environ, start_response, 201,
                                     self._present(environ, image, ctx))
 
-    def update(self, environ, start_response, image_id):
+    def update(self, environ, start_response, image_id, meta):
         """PUT /images/<id> → 200 {"image": ...}.
 
-        Metadata headers update fields (properties merged unless purged).
+        Metadata headers (`meta`, decoded) update fields; properties are
+        merged unless `x-glance-registry-purge-props: true` (a value other
+        than true/false/empty/None → 400).
         Data or a location is accepted only for a `queued` image: 409 otherwise.
         """
         ctx = self._caller(environ)
-        meta = environ[REQUEST_META]
-        purge = imagemeta.purge_props_requested(environ)
+        purge = imagemeta.purge_props(environ)
         values = self._client_values(meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
         self._check_publicize(ctx, values, image)
@@ -268,7 +277,7 @@ class ImagesApp:
         backend = self.stores.for_name(name)
         if not backend.writable:
             raise exception.Invalid(f"store {name!r} is read-only")
-        for declared in (declared_length(environ), meta.get("size")):
+        for declared in (wsgi.content_length(environ), meta.get("size")):
             if declared is not None and declared > self.conf.image_size_cap:
                 raise exception.TooLarge(
                     f"the image ({declared} bytes) is larger than the limit of "
@@ -284,7 +293,8 @@ class ImagesApp:
             free = backend.free_space()
         except OSError:
             return      # the write itself will tell
-        needed = max((d for d in (declared_length(environ), meta.get("size")) if d is not None),
+        needed = max((d for d in (wsgi.content_length(environ), meta.get("size"))
+                      if d is not None),
                      default=0)
         if free is not None and free < needed + self.conf.store_min_free:
             raise exception.InsufficientStorage(
@@ -375,51 +385,6 @@ class ImagesApp:
                 self._discard(backend, location)
         start_response("200 OK", [("Content-Length", "0")])
         return []
-
-
-class _ExactLength:
-    """Passes through at most `size` bytes; raises if the data ends early.
-
-    Content-Length was already sent as the registry's size, so a shorter
-    stream must cut the connection rather than leave the client waiting.
-    """
-
-    def __init__(self, data, size):
-        self._data = data
-        self._size = size
-        self._chunks = self._exact()
-        self._first = b""
-
-    def prime(self):
-        """Read the first chunk now: an origin failing before its first byte
-        is then still an error answer (502), not a cut connection."""
-        try:
-            self._first = next(self._chunks, b"")
-        except BaseException:
-            self.close()
-            raise
-
-    def __iter__(self):
-        if self._first:
-            first, self._first = self._first, b""
-            yield first
-        yield from self._chunks
-
-    def _exact(self):
-        remaining = self._size
-        for chunk in self._data:
-            if len(chunk) > remaining:
-                chunk = chunk[:remaining]
-            remaining -= len(chunk)
-            if chunk:
-                yield chunk
-            if remaining == 0:
-                return
-        if remaining:
-            raise exception.StoreError(f"image data ended {remaining} bytes short")
-
-    def close(self):
-        self._data.close()
 
 
 def app_factory(global_conf, **local_conf):

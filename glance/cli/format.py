@@ -5,19 +5,21 @@ import json
 
 from glance.cli.parser import UsageError
 from glance.cli.progress import human_size
+from glance.common import fields
 from glance.common.imagemeta import CORE_FIELDS, normalise_key
 
-FILTER_KEYS = ("name", "status", "type", "disk_format", "container_format",
-               "size_min", "size_max", "is_public", "sort_key", "sort_dir", "marker")
+# Every list of fields here comes from the field table (`glance.common.fields`).
+_RANGE_KEYS = tuple(f"{name}_{end}" for name in fields.names(filter=fields.RANGE)
+                    for end in ("min", "max"))
+# The list parameters that are no field's own filter: visibility, order, paging.
+_LIST_PARAMS = ("is_public", "sort_key", "sort_dir", "marker")
+FILTER_KEYS = fields.names(filter=fields.EXACT) + _RANGE_KEYS + _LIST_PARAMS
 TRUE_WORDS, FALSE_WORDS = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
-BLOCK_FIELDS = [("uri", "URI"), ("id", "Id"), ("is_public", "Public"), ("name", "Name"),
-                ("status", "Status"), ("size", "Size"), ("disk_format", "Disk format"),
-                ("container_format", "Container format"), ("type", "Type"),
-                ("checksum", "Checksum"), ("store", "Store"), ("location", "Location"),
-                ("owner", "Owner"), ("created_at", "Created at"),
-                ("updated_at", "Updated at"), ("deleted_at", "Deleted at")]
-TABLE_COLUMNS = [("ID", "id"), ("Name", "name"), ("Disk Format", "disk_format"),
-                 ("Container Format", "container_format"), ("Size", "size")]
+# (field, label) in the order of `glance show`; (title, field) of `glance index`.
+BLOCK_FIELDS = [(row.name, row.label)
+                for row in sorted((r for r in fields.FIELDS if r.cli_show),
+                                  key=lambda r: r.cli_show)]
+TABLE_COLUMNS = [(row.cli_index, row.name) for row in fields.FIELDS if row.cli_index]
 
 
 # -- parsing values ------------------------------------------------------------
@@ -47,15 +49,15 @@ def split_field(arg):
 def parse_fields(args):
     """`field=value` words → image dict; non-core keys become properties
     (`property-KEY=` forces a property even when KEY is a core field)."""
+    typed = {fields.INT: parse_count, fields.BOOL: parse_bool}
     return _fields_and_properties(args, CORE_FIELDS, {
-        "id": parse_count, "size": parse_count,
-        "is_public": parse_bool, "deleted": parse_bool})
+        name: typed[fields.BY_NAME[name].kind] for name in CORE_FIELDS
+        if fields.BY_NAME[name].kind in typed})
 
 
 def parse_filters(args):
     """`key=value` words → list filters; unknown keys filter properties."""
-    return _fields_and_properties(args, FILTER_KEYS,
-                                  {"size_min": parse_count, "size_max": parse_count})
+    return _fields_and_properties(args, FILTER_KEYS, dict.fromkeys(_RANGE_KEYS, parse_count))
 
 
 def _fields_and_properties(args, known, typed):
@@ -88,16 +90,22 @@ def text(value):
     return str(value)
 
 
+def _cell(key, value):
+    """A field's value as a cell of `glance index`."""
+    if fields.BY_NAME[key].unit == "bytes":
+        return human_size(value)
+    return text(value)
+
+
 def print_table(say, images):
-    rows = [[str(image.get("id", "")), text(image.get("name")),
-             text(image.get("disk_format")), text(image.get("container_format")),
-             human_size(image.get("size"))] for image in images]
+    rows = [[_cell(key, image.get(key)) for _, key in TABLE_COLUMNS] for image in images]
     header = [title for title, _ in TABLE_COLUMNS]
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    numeric = [fields.BY_NAME[key].kind == fields.INT for _, key in TABLE_COLUMNS]
 
     def line(cells):   # numbers right-aligned, text left-aligned
-        return "  ".join(cell.rjust(w) if i in (0, 4) else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(cell.rjust(w) if right else cell.ljust(w)
+                         for cell, w, right in zip(cells, widths, numeric)).rstrip()
 
     say(line(header))
     say(line(["-" * w for w in widths]))
@@ -110,7 +118,7 @@ def print_block(say, image):
         value = image.get(key)
         if value is None:
             continue
-        if key == "size":
+        if fields.BY_NAME[key].unit == "bytes":
             value = f"{value} ({human_size(value)})"
         say(f"{label}: {text(value)}")
     for key, value in sorted((image.get("properties") or {}).items()):

@@ -4,21 +4,22 @@ filters → query strings, upload data → chunks.  Pure functions, no I/O."""
 import re
 import urllib.parse
 
+from glance.common import fields
+
 UPLOAD_CHUNK_SIZE = 1024 * 1024  # reads from an upload's file object
-_IMAGE_PATH = re.compile(r"/images/(\d+)/?$")
+_IMAGE_PATH = re.compile(r"/images/([^/]+)/?$")
 
 
 def image_id_of(image):
-    """An image id from an int, a digit string or an image `uri`."""
-    if isinstance(image, int) and not isinstance(image, bool) and image >= 0:
-        return image
-    text = str(image).strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
-    match = _IMAGE_PATH.search(urllib.parse.urlsplit(text).path)
-    if match is None:
+    """An image id from an id (int or text) or an image `uri`; the id's
+    format is the servers' own (`fields.parse_image_id`)."""
+    found = fields.parse_image_id(image if isinstance(image, int) else str(image).strip())
+    if found is None and isinstance(image, str):
+        match = _IMAGE_PATH.search(urllib.parse.urlsplit(image.strip()).path)
+        found = match and fields.parse_image_id(match.group(1))
+    if found is None:
         raise ValueError(f"not an image id or image uri: {image!r}")
-    return int(match.group(1))
+    return found
 
 
 def query_string(filters):

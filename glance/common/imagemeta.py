@@ -2,32 +2,35 @@
 
 Requests: header names are case-insensitive and `-` equals `_`; property keys
 are lower-cased with `-` turned into `_`; values are stripped, decoded from
-UTF-8 and typed (`id`/`size` integers, `is_public`/`deleted` booleans).
+UTF-8 and typed by their row of the field table (`glance.common.fields`):
+integers within the row's range, booleans `true`/`false`, the rest text.
 Responses: null becomes the empty string, booleans `True`/`False`, integers
 digits, text UTF-8.  Header values travel as WSGI/http.client native strings,
 i.e. the raw bytes decoded as latin-1, so both directions re-code through
 latin-1.
+
+The image app calls it itself, on the way in and on the way out, and the
+Python client reads and writes its headers with it.  The one other v1
+header of an image request, `x-glance-registry-purge-props`, is read here
+too (`purge_props`).
 """
 
+from glance.common import fields
 from glance.common.exception import Invalid
 
-PREFIX = "x-image-meta-"
+PREFIX = fields.HEADER_PREFIX
 PROPERTY_PREFIX = PREFIX + "property-"
 PURGE_PROPS_HEADER = "x-glance-registry-purge-props"
+_PURGE_PROPS_ENVIRON = "HTTP_" + PURGE_PROPS_HEADER.upper().replace("-", "_")
 
-INT_FIELDS = ("id", "size")
-BOOL_FIELDS = ("is_public", "deleted")
-TEXT_FIELDS = (
-    "uri", "name", "type", "disk_format", "container_format", "checksum",
-    "os_hash_algo", "os_hash_value", "store", "location", "status", "owner",
-    "created_at", "updated_at", "deleted_at",
-)
-CORE_FIELDS = INT_FIELDS + BOOL_FIELDS + TEXT_FIELDS
-MAX_INT = 2**63 - 1
+# field name → its row, for every field that is a v1 header.
+_HEADER_FIELDS = {field.name: field for field in fields.FIELDS if field.header}
+CORE_FIELDS = tuple(_HEADER_FIELDS)
+MAX_INT = fields.MAX_INT
 
-_CORE_HEADER_NAMES = tuple((field, PREFIX + field) for field in CORE_FIELDS)
+_CORE_HEADER_NAMES = tuple((field.name, field.header) for field in _HEADER_FIELDS.values())
 _ENVIRON_PREFIX = "HTTP_X_IMAGE_META_"
-_ENVIRON_PROPERTY_PREFIX = _ENVIRON_PREFIX + "PROPERTY_"
+_BOUND_TEXT = {fields.MAX_INT: "2^63-1"}
 
 
 def _decode(value, name):
@@ -44,12 +47,15 @@ def _encode(text):
     return text.encode("utf-8").decode("latin-1")
 
 
-def parse_int(field, text):
+def parse_int(field, text, minimum=0, maximum=MAX_INT):
     if not text.isascii() or not text.isdigit():
         raise Invalid(f"{field} must be a non-negative integer, got {text!r}")
     number = int(text)
-    if number > MAX_INT:
-        raise Invalid(f"{field} must be at most 2^63-1, got {text!r}")
+    if number > maximum:
+        raise Invalid(f"{field} must be at most {_BOUND_TEXT.get(maximum, maximum)}, "
+                      f"got {text!r}")
+    if number < minimum:
+        raise Invalid(f"{field} must be at least {minimum}, got {text!r}")
     return number
 
 
@@ -63,10 +69,11 @@ def parse_bool(field, text):
 
 
 def _parse_core(field, text, meta):
-    if field in INT_FIELDS:
+    row = _HEADER_FIELDS[field]
+    if row.kind == fields.INT:
         if text:                      # empty means "not given"
-            meta[field] = parse_int(field, text)
-    elif field in BOOL_FIELDS:
+            meta[field] = parse_int(field, text, row.minimum or 0, row.maximum or MAX_INT)
+    elif row.kind == fields.BOOL:
         if text:
             meta[field] = parse_bool(field, text)
     else:
@@ -94,7 +101,7 @@ def headers_to_meta(pairs):
         field = lowered[len("x_image_meta_"):]
         if field.startswith("property_"):
             properties[field[len("property_"):]] = text
-        elif field in CORE_FIELDS:
+        elif field in _HEADER_FIELDS:
             _parse_core(field, text, meta)
     meta["properties"] = properties
     return meta
@@ -107,10 +114,19 @@ def environ_to_meta(environ):
     return headers_to_meta(pairs)
 
 
-def purge_props_requested(environ):
-    """True only for `x-glance-registry-purge-props: true` (any case)."""
-    value = environ.get("HTTP_X_GLANCE_REGISTRY_PURGE_PROPS", "")
-    return value.strip().lower() == "true"
+def purge_props(environ, default=False):
+    """`x-glance-registry-purge-props` of a request: True (the sent properties
+    replace the set), False (they are merged into it), or `default` when the
+    header is absent, empty or `None`.  Any case; any other value is Invalid
+    (CONTRACT §10: a typo must not silently merge or wipe properties).
+    """
+    raw = environ.get(_PURGE_PROPS_ENVIRON)
+    value = (raw or "").strip().lower()
+    if value in ("", "none"):
+        return default
+    if value in ("true", "false"):
+        return value == "true"
+    raise Invalid(f"{PURGE_PROPS_HEADER} must be true or false, got {raw[:40]!r}")
 
 
 def _header_value(value):

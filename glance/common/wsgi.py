@@ -37,13 +37,8 @@ def query_params(environ):
 
 def read_json(environ, limit=MAX_JSON_BODY):
     """The request body parsed as JSON; `Invalid` when it is not."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise exception.Invalid("Content-Length must be an integer") from None
-    if length < 0:
-        raise exception.Invalid("Content-Length must not be negative")
-    if length > limit:
+    length = content_length(environ)
+    if length is not None and length > limit:
         raise exception.TooLarge(f"JSON body over {limit} bytes")
     stream = environ["wsgi.input"]
     if length:
@@ -64,14 +59,23 @@ def is_chunked(environ):
     return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
 
 
+def content_length(environ):
+    """The request's Content-Length as an int; None for a chunked body or
+    none announced.  `Invalid` unless it is ASCII decimal digits (a server
+    in front normally refuses such a request itself; this is for any other)."""
+    if is_chunked(environ):
+        return None
+    text = (environ.get("CONTENT_LENGTH") or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise exception.Invalid(f"Content-Length must be a non-negative integer, got {text!r}")
+    return int(text)
+
+
 def has_body(environ):
     """True when the request carries a body: Content-Length > 0 or chunked."""
-    if is_chunked(environ):
-        return True
-    try:
-        return int(environ.get("CONTENT_LENGTH") or 0) > 0
-    except ValueError:
-        raise exception.Invalid("Content-Length must be an integer") from None
+    return is_chunked(environ) or bool(content_length(environ))
 
 
 def request_base_url(environ):

@@ -11,7 +11,7 @@ import http.client
 import json
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception, faults, httpclient, prefork
+from glance.common import exception, faults, httpclient, imagemeta, prefork
 
 MAX_ERROR_TEXT = 200
 
@@ -56,7 +56,7 @@ class RegistryClient:
 
     def update_image(self, context, image_id, values, purge_props=False,
                      expected_status=None):
-        headers = {"x-glance-registry-purge-props": "true"} if purge_props else {}
+        headers = {imagemeta.PURGE_PROPS_HEADER: "true"} if purge_props else {}
         if expected_status is not None:
             headers["x-glance-registry-expected-status"] = expected_status
         return self._call("PUT", _image_path(image_id), context, "image", dict,

@@ -18,18 +18,21 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from glance.common import config, exception, prefork
+from glance.common import config, exception, fields, prefork
 
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 
-# Sortable columns that may hold NULL.  They are sorted (and indexed) as
-# `coalesce('+' || col, '')`: NULL becomes '' and every string gets a '+'
-# in front, so NULL ranks below all strings (even ""), the order stays total,
-# and the keyset comparison of the lists works with plain row values of one
-# type, on sqlite and PostgreSQL alike (both compare text bytewise here:
-# sqlite's BINARY collation, PostgreSQL's "C" one).
-NULLABLE_SORT_COLUMNS = ("name", "type", "disk_format", "container_format",
-                         "checksum", "owner", "store", "location")
+# Sortable columns that may hold NULL text (`fields.TEXT_OR_NULL`).  They are
+# sorted (and indexed) as `coalesce('+' || col, '')`: NULL becomes '' and
+# every string gets a '+' in front, so NULL ranks below all strings (even ""),
+# the order stays total, and the keyset comparison of the lists works with
+# plain row values of one type, on sqlite and PostgreSQL alike (both compare
+# text bytewise here: sqlite's BINARY collation, PostgreSQL's "C" one).
+NULLABLE_SORT_COLUMNS = fields.names(fields.COLUMN, sort=fields.TEXT_OR_NULL)
+# Migration 4 indexed exactly these; a migration is history, so its list is
+# written out, not derived (a new sortable column brings its own migration).
+_MIGRATION_4_COLUMNS = ("name", "type", "disk_format", "container_format",
+                        "checksum", "owner", "store", "location")
 
 
 def sort_expression(column):
@@ -57,7 +60,7 @@ def _sort_indexes():
 
 def _portable_sort_indexes():
     statements = []
-    for column in NULLABLE_SORT_COLUMNS:
+    for column in _MIGRATION_4_COLUMNS:
         statements.append(f"DROP INDEX IF EXISTS ix_images_{column}")
         statements.append(_sort_index(column))
     return statements

@@ -6,10 +6,9 @@ filter puts it there; without it the caller is anonymous) and renders the
 registry's answer or its domain error through `glance.common.wsgi`.
 """
 
-from glance.common import config, context, exception, faults, wsgi
+from glance.common import config, context, exception, faults, imagemeta, wsgi
 from glance.registry import service, validation
 
-PURGE_HEADER = "HTTP_X_GLANCE_REGISTRY_PURGE_PROPS"
 # Compare-and-set: the update happens only from this status (else 409).
 EXPECTED_STATUS_HEADER = "HTTP_X_GLANCE_REGISTRY_EXPECTED_STATUS"
 _ID = r"/images/(?P<image_id>[^/]+)"
@@ -66,11 +65,12 @@ class RegistryApp:
     def update(self, environ, start_response, image_id):
         """PUT /images/<id> {"image": {...}}: 200 {"image": ...}.  Properties
         merge unless `x-glance-registry-purge-props: true`.  404 unknown,
-        403 not the caller's, 400 bad JSON or field, 409 when the image is
-        not in the status `x-glance-registry-expected-status` names."""
+        403 not the caller's, 400 bad JSON or field or purge-props value
+        (`imagemeta.purge_props`), 409 when the image is not in the status
+        `x-glance-registry-expected-status` names."""
         image_id = _path_id(image_id)
         values = _image_body(environ)
-        purge = environ.get(PURGE_HEADER, "").strip().lower() == "true"
+        purge = imagemeta.purge_props(environ)
         expected = environ.get(EXPECTED_STATUS_HEADER, "").strip().lower() or None
         image = self.registry.update_image(context.from_environ(environ), image_id, values,
                                            purge_props=purge, expected_status=expected)

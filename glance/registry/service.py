@@ -9,21 +9,22 @@ import functools
 import json
 from datetime import datetime, timedelta, timezone
 
-from glance.common import exception
+from glance.common import exception, fields
 from glance.registry import db, validation
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
-FULL_FIELDS = ("id", "name", "type", "disk_format", "container_format", "size",
-               "checksum", "os_hash_algo", "os_hash_value", "store", "location",
-               "status", "is_public", "owner", "created_at", "updated_at",
-               "deleted_at", "deleted")
-BRIEF_FIELDS = ("id", "name", "type", "disk_format", "container_format", "checksum", "size")
+# All from the field table (`glance.common.fields`), in its order.
+FULL_FIELDS = fields.names(fields.DETAIL | fields.COLUMN)
+BRIEF_FIELDS = fields.names(fields.BRIEF | fields.COLUMN)
+_SHOWN_IF_SET = fields.names(fields.IF_SET | fields.COLUMN)
+_BOOLEANS = fields.names(fields.DETAIL | fields.COLUMN, kind=fields.BOOL)
+_ADMIN_ONLY = fields.names(fields.ADMIN)
 # Columns a create or update writes (besides id and the registry's own).
-_STORED_FIELDS = ("name", "type", "disk_format", "container_format", "size", "checksum",
-                  "os_hash_algo", "os_hash_value", "store", "location", "status",
-                  "status_reason", "is_public")
-_RECORD_FIELDS = FULL_FIELDS + ("status_reason",)
+_STORED_FIELDS = tuple(name for name in fields.names(fields.COLUMN)
+                       if name in validation.WRITABLE_FIELDS and name != "id")
+_DEFAULTS = {name: fields.BY_NAME[name].default for name in _STORED_FIELDS}
+_RECORD_FIELDS = fields.names(fields.COLUMN)
 
 
 @functools.cache
@@ -122,10 +123,7 @@ class ImageRegistry:
         changes = validation.image_changes(values, creating=True)
         properties = changes.pop("properties", {})
         now = self._clock().strftime(TIME_FORMAT)
-        record = {"name": None, "type": None, "disk_format": None, "container_format": None,
-                  "size": 0, "checksum": None, "os_hash_algo": None, "os_hash_value": None,
-                  "store": None, "location": None, "status": "active", "status_reason": None,
-                  "is_public": False}
+        record = dict(_DEFAULTS)
         record.update(changes)
         validation.check_record(record)
         columns = ["owner", "created_at", "updated_at"] + list(_STORED_FIELDS)
@@ -142,7 +140,7 @@ class ImageRegistry:
                 raise exception.Duplicate(f"image id {record['id']} is already taken",
                                           image_id=record["id"])
             if "id" not in record and conn.execute(
-                    dialect.ids_exhausted, (validation.MAX_INT,)).fetchone():
+                    dialect.ids_exhausted, (fields.MAX_INT,)).fetchone():
                 # A client chose the largest id: there is none left to assign.
                 raise exception.Conflict("no image ids are left to assign; choose one")
             image_id = conn.execute(
@@ -270,13 +268,15 @@ def _writable_row(conn, context, image_id):
 def _full(record, context):
     """The image as the registry answers it; `record` carries its properties."""
     image = {key: record[key] for key in FULL_FIELDS}
-    image["is_public"] = bool(image["is_public"])
-    image["deleted"] = bool(image["deleted"])
+    for key in _BOOLEANS:
+        image[key] = bool(image[key])
+    for key in _SHOWN_IF_SET:
+        if record[key] is not None:
+            image[key] = record[key]
     image["properties"] = dict(record["properties"])
-    if record["status_reason"] is not None:
-        image["status_reason"] = record["status_reason"]
     if not context.sees_location:
-        del image["location"]
+        for key in _ADMIN_ONLY:
+            image.pop(key, None)
     return image
 
 
@@ -315,7 +315,7 @@ def _row_by_row(column, sort_key):
     images it matches, for every page."""
     if column == sort_key:
         return column
-    return f"{column} + 0" if column in ("is_public", "size") else f"{column} || ''"
+    return f"{column} + 0" if fields.BY_NAME[column].numeric else f"{column} || ''"
 
 
 def _list_sql(context, query, position, dialect=db.SQLITE, properties=False):
@@ -337,12 +337,10 @@ def _list_sql(context, query, position, dialect=db.SQLITE, properties=False):
         else:
             where.append(f"{_row_by_row(column, query.sort_key)} = ?")
             args.append(value)
-    if query.size_min is not None:
-        where.append(f"{_row_by_row('size', query.sort_key)} >= ?")
-        args.append(query.size_min)
-    if query.size_max is not None:
-        where.append(f"{_row_by_row('size', query.sort_key)} <= ?")
-        args.append(query.size_max)
+    for name, bound in query.bounds.items():
+        column, op = validation.RANGE_FILTERS[name]
+        where.append(f"{_row_by_row(column, query.sort_key)} {op} ?")
+        args.append(bound)
     for key, value in query.properties.items():
         where.append("id IN (SELECT image_id FROM image_properties WHERE key = ? AND value = ?)")
         args += [key, value]

@@ -1,49 +1,43 @@
 """The registry's rules for image fields and list parameters (CONTRACT §1, §8).
 
 Parsers return clean values or raise `Invalid` (or `Forbidden`) with a
-message that names the field or parameter and the bad value.  Nothing here
-touches the database.
+message that names the field or parameter and the bad value.  Which fields
+exist, their kinds, ranges and choices, and which may be written, sorted
+and filtered come from the field table (`glance.common.fields`).  Nothing
+here touches the database.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from glance.common import exception
+from glance.common import exception, fields
+from glance.common.fields import CONTAINER_FORMATS, DISK_FORMATS, MAX_INT, STATUSES, TYPES
 
-STATUSES = ("queued", "saving", "active", "killed")
-DISK_FORMATS = ("raw", "qcow2", "vhd", "vmdk", "vdi", "iso", "ami", "ari", "aki")
-CONTAINER_FORMATS = ("bare", "ovf", "ami", "ari", "aki")
-TYPES = ("machine", "kernel", "ramdisk", "raw")
 AMAZON_FORMATS = ("ami", "ari", "aki")
-ENUMS = {
-    "status": STATUSES,
-    "disk_format": DISK_FORMATS,
-    "container_format": CONTAINER_FORMATS,
-    "type": TYPES,
-}
-
-MAX_INT = 2**63 - 1
-MAX_NAME = 255
+ENUMS = {row.name: row.choices for row in fields.FIELDS if row.kind == fields.ENUM}
+_MAX_LENGTHS = {row.name: row.max_length for row in fields.FIELDS if row.max_length}
 PROPERTY_KEY = re.compile(r"[a-z0-9_.:-]{1,255}")
 MAX_PROPERTIES = 128
 MAX_PROPERTY_VALUE = 64 << 10      # bytes of UTF-8
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
-# Nullable text columns a trusted caller may set.
-TEXT_FIELDS = ("name", "type", "disk_format", "container_format", "checksum",
-               "os_hash_algo", "os_hash_value", "store", "location", "status_reason")
-WRITABLE_FIELDS = frozenset(TEXT_FIELDS + ("size", "status", "is_public", "properties"))
+# What a caller may set: a client's fields and the server's (`id` only on create).
+WRITABLE_FIELDS = frozenset(fields.with_any(fields.CLIENT | fields.SERVER) + ("properties",))
 # Fields the registry controls itself; callers may send them back and they
 # are dropped without a word (an image dict round-trips through update).
-IGNORED_FIELDS = frozenset(("uri", "deleted", "deleted_at", "created_at", "updated_at", "owner"))
+IGNORED_FIELDS = frozenset(fields.names()) - WRITABLE_FIELDS
+# Fields that cannot be null: a null from a caller means "not given".
+_NOT_NULL = frozenset(fields.names(nullable=False) + ("properties",))
+_ADMIN_ONLY = frozenset(fields.names(fields.ADMIN))
 
 # sort_key value -> column.  `uri` sorts as `id`; `location` needs a caller
 # who may see locations.
-SORT_KEYS = {name: name for name in (
-    "id", "name", "type", "disk_format", "container_format", "size", "checksum",
-    "status", "is_public", "owner", "created_at", "updated_at", "store", "location")}
-SORT_KEYS["uri"] = "id"
-EQUALITY_FILTERS = ("name", "status", "type", "disk_format", "container_format")
+SORT_KEYS = {row.name: "id" if row.sort == fields.AS_ID else row.name
+             for row in fields.FIELDS if row.sort}
+EQUALITY_FILTERS = fields.names(filter=fields.EXACT)
+# `<field>_min` / `<field>_max` -> (column, SQL comparison), inclusive.
+RANGE_FILTERS = {f"{name}_{end}": (name, op) for name in fields.names(filter=fields.RANGE)
+                 for end, op in (("min", ">="), ("max", "<="))}
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 
@@ -67,11 +61,11 @@ def _check_chars(what, value):
         raise exception.Invalid(f"{what} is not valid Unicode text: {value!r}") from None
 
 
-def _integer(name, value, minimum=0):
+def _integer(name, value, minimum=0, maximum=MAX_INT):
     # bool is an int subclass, but `true` is not a size.
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_INT:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise exception.Invalid(
-            f"{name} must be an integer from {minimum} to {MAX_INT}, got {value!r}")
+            f"{name} must be an integer from {minimum} to {maximum}, got {value!r}")
     return value
 
 
@@ -111,39 +105,41 @@ def _properties(value):
     return clean
 
 
+def _value(row, value):
+    """A caller's value for a field, checked against its row."""
+    if row.kind == fields.INT:
+        return _integer(row.name, value, row.minimum or 0, row.maximum or MAX_INT)
+    if row.kind == fields.BOOL:
+        return _boolean(row.name, value)
+    return _text(row.name, value)
+
+
 def image_changes(values, creating, image_id=None):
     """The fields a create or update sets, type-checked and normalised.
 
     Unknown keys are refused; the registry's own fields are dropped.  A null
-    `id`, `size`, `status`, `is_public` or `properties` means "not given".
+    for a field that cannot be null (`id`, `size`, `status`, ...) or for
+    `properties` means "not given".
     """
     if not isinstance(values, dict):
         raise exception.Invalid(f"the image must be an object, got {values!r}")
     unknown = sorted(str(key) for key in values
-                     if key not in WRITABLE_FIELDS and key not in IGNORED_FIELDS and key != "id")
+                     if key not in WRITABLE_FIELDS and key not in IGNORED_FIELDS)
     if unknown:
         raise exception.Invalid("unknown image field(s): " + ", ".join(map(repr, unknown)))
     changes = {}
     for key, value in values.items():
-        if key in IGNORED_FIELDS:
+        if key in IGNORED_FIELDS or (key in _NOT_NULL and value is None):
             continue
-        if key in ("id", "size", "status", "is_public", "properties") and value is None:
-            continue
-        if key == "id":
-            new_id = _integer("id", value, minimum=1)
-            if creating:
-                changes["id"] = new_id
-            elif new_id != image_id:
-                raise exception.Invalid(f"the id of image {image_id} cannot change to {new_id}",
-                                        image_id=image_id)
-        elif key == "size":
-            changes["size"] = _integer("size", value)
-        elif key == "is_public":
-            changes["is_public"] = _boolean("is_public", value)
-        elif key == "properties":
+        if key == "properties":
             changes["properties"] = _properties(value)
-        else:
-            changes[key] = _text(key, value)
+            continue
+        checked = _value(fields.BY_NAME[key], value)
+        if key != "id" or creating:
+            changes[key] = checked
+        elif checked != image_id:
+            raise exception.Invalid(f"the id of image {image_id} cannot change to {checked}",
+                                    image_id=image_id)
     return changes
 
 
@@ -161,28 +157,22 @@ def check_record(record):
         raise exception.Invalid(
             f"Invalid mix of disk and container formats: {disk!r} and {container!r}",
             image_id=record.get("id"))
-    name = record.get("name")
-    if name is not None and len(name) > MAX_NAME:
-        raise exception.Invalid(f"name is longer than {MAX_NAME} characters ({len(name)})",
-                                image_id=record.get("id"))
+    for key, limit in _MAX_LENGTHS.items():
+        value = record.get(key)
+        if value is not None and len(value) > limit:
+            raise exception.Invalid(f"{key} is longer than {limit} characters ({len(value)})",
+                                    image_id=record.get("id"))
 
 
 def parse_image_id(text):
-    """An image id from a path or a caller: a decimal integer 1..2^63-1.
+    """An image id from a path or a caller (`fields.parse_image_id`).
 
     Anything else names no image, so it is `NotFound`, not `Invalid`.
     """
-    if isinstance(text, bool):
+    image_id = fields.parse_image_id(text)
+    if image_id is None:
         raise exception.NotFound(f"no such image: {text!r}")
-    if isinstance(text, int):
-        number = text
-    elif isinstance(text, str) and re.fullmatch(r"[0-9]{1,19}", text):
-        number = int(text)
-    else:
-        raise exception.NotFound(f"no such image: {text!r}")
-    if not 1 <= number <= MAX_INT:
-        raise exception.NotFound(f"no such image: {text!r}")
-    return number
+    return image_id
 
 
 @dataclass
@@ -191,13 +181,21 @@ class ListQuery:
 
     filters: dict = field(default_factory=dict)      # column -> exact value
     properties: dict = field(default_factory=dict)   # key -> exact value
-    size_min: int | None = None
-    size_max: int | None = None
+    bounds: dict = field(default_factory=dict)       # RANGE_FILTERS key -> int
     is_public: str = "default"                       # default, true, false, none
     sort_key: str = "created_at"                     # a column name
     sort_dir: str = "desc"
     limit: int = DEFAULT_LIMIT
     marker: int | None = None
+
+
+def _filter_value(row, text):
+    """An exact filter's value as its column holds it (booleans as 0/1)."""
+    if row.kind == fields.INT:
+        return _parse_count(row.name, text)
+    if row.kind == fields.BOOL:
+        return int(_boolean(row.name, text))
+    return text
 
 
 def _parse_count(name, text):
@@ -227,9 +225,9 @@ def parse_list_params(params, is_admin):
                 raise exception.Invalid(f"Invalid property filter {raw_name!r}")
             query.properties[key] = value
         elif name in EQUALITY_FILTERS:
-            query.filters[name] = value
-        elif name in ("size_min", "size_max"):
-            setattr(query, name, _parse_count(name, value))
+            query.filters[name] = _filter_value(fields.BY_NAME[name], value)
+        elif name in RANGE_FILTERS:
+            query.bounds[name] = _parse_count(name, value)
         elif name == "is_public":
             choice = value.strip().lower()
             if choice not in ("true", "false", "none"):
@@ -239,7 +237,7 @@ def parse_list_params(params, is_admin):
             query.is_public = choice
         elif name == "sort_key":
             column = SORT_KEYS.get(value.strip().lower())
-            if column is None or (column == "location" and not is_admin):
+            if column is None or (column in _ADMIN_ONLY and not is_admin):
                 raise exception.Invalid(f"sort_key {value!r} is not a sortable field")
             query.sort_key = column
         elif name == "sort_dir":
@@ -250,8 +248,7 @@ def parse_list_params(params, is_admin):
         elif name == "limit":
             query.limit = min(_parse_count("limit", value), MAX_LIMIT)
         elif name == "marker":
-            text = value.strip()
-            if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= MAX_INT:
+            query.marker = fields.parse_image_id(value.strip())
+            if query.marker is None:
                 raise exception.Invalid(f"marker must be the id of an image, got {value!r}")
-            query.marker = int(text)
     return query

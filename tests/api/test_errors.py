@@ -20,11 +20,21 @@ def test_malformed_boolean_header_is_400(app):
     assert "is_public" in res.json["message"]
 
 
-def test_non_numeric_content_length_is_400():
-    from glance.api.upload import declared_length
-    from glance.common.exception import Invalid
-    with pytest.raises(Invalid):
-        declared_length({"CONTENT_LENGTH": "12a"})
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_non_numeric_content_length_is_400(app, method):
+    import io
+    import json
+    from wsgiref.util import setup_testing_defaults
+    image = app.post("/images").json["image"]
+    # Called directly: WebOb itself would choke on such a Content-Length.
+    environ = {"REQUEST_METHOD": method, "CONTENT_LENGTH": "12a",
+               "PATH_INFO": "/images" if method == "POST" else f"/images/{image['id']}",
+               "CONTENT_TYPE": "application/octet-stream", "wsgi.input": io.BytesIO(b"x")}
+    setup_testing_defaults(environ)
+    answer = []
+    body = b"".join(app.app(environ, lambda status, headers, exc_info=None: answer.append(status)))
+    assert answer[0].startswith("400")
+    assert "Content-Length" in json.loads(body)["message"]
 
 
 @settings(max_examples=150, deadline=None,

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from glance.common import imagemeta
+from glance.common import fields, imagemeta
 from glance.common.exception import Invalid
 
 
@@ -95,11 +95,41 @@ def test_environ_keys_are_decoded():
         "disk_format": "raw", "properties": {"arch": "x86_64"}}
 
 
-@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True),
-                                            ("yes", False), ("", False)])
-def test_purge_props_only_for_true(value, expected):
+@pytest.mark.parametrize("value,expected", [("true", True), ("TRUE", True), (" True ", True),
+                                            ("false", False), ("FALSE", False)])
+def test_purge_props_is_true_or_false_in_any_case(value, expected):
     environ = {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": value}
-    assert imagemeta.purge_props_requested(environ) is expected
+    assert imagemeta.purge_props(environ) is expected
+
+
+@pytest.mark.parametrize("environ", [{}, {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": ""},
+                                     {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": " None "},
+                                     {"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": "none"}])
+@pytest.mark.parametrize("default", [False, True])
+def test_absent_empty_or_none_purge_props_is_the_default(environ, default):
+    assert imagemeta.purge_props(environ, default=default) is default
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "0", "on", "truee", "\xff"])
+def test_other_purge_props_values_are_invalid(value):
+    with pytest.raises(Invalid, match="x-glance-registry-purge-props"):
+        imagemeta.purge_props({"HTTP_X_GLANCE_REGISTRY_PURGE_PROPS": value})
+
+
+def test_every_header_field_of_the_table_is_decoded_and_encoded():
+    """The codec's fields are the table's: adding a header row needs no edit here."""
+    assert imagemeta.CORE_FIELDS == fields.names(fields.HEADER)
+    for name in imagemeta.CORE_FIELDS:
+        row = fields.BY_NAME[name]
+        sample = {fields.INT: row.minimum or 0, fields.BOOL: True}.get(row.kind, "x")
+        assert decode(imagemeta.meta_to_headers({name: sample})) == {
+            name: sample, "properties": {}}
+
+
+def test_integers_keep_to_their_rows_range():
+    with pytest.raises(Invalid, match="id must be at least 1"):
+        decode([("x-image-meta-id", "0")])
+    assert decode([("x-image-meta-id", "1")])["id"] == 1
 
 
 # -- round trip: dict → headers → dict is lossless ---------------------------
@@ -110,7 +140,7 @@ optional_text = st.none() | text
 property_key = st.from_regex(r"[a-z0-9_.:]{1,20}", fullmatch=True)
 images = st.fixed_dictionaries(
     {
-        "id": st.integers(0, 2**63 - 1),
+        "id": st.integers(1, 2**63 - 1),
         "size": st.integers(0, 2**63 - 1),
         "is_public": st.booleans(),
         "deleted": st.booleans(),

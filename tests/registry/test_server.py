@@ -92,12 +92,21 @@ def test_the_purge_header_replaces_properties(app, value):
     assert response.json["image"]["properties"] == {"y": "2"}
 
 
-@pytest.mark.parametrize("value", ["yes", "1", "false", ""])
-def test_other_purge_header_values_merge(app, value):
+@pytest.mark.parametrize("value", ["false", "FALSE", "", "None"])
+def test_false_empty_or_none_purge_header_merges(app, value):
     post(app, {"properties": {"x": "1"}})
     response = app.put_json("/images/1", {"image": {"properties": {"y": "2"}}},
                              headers={"X-Glance-Registry-Purge-Props": value})
     assert response.json["image"]["properties"] == {"x": "1", "y": "2"}
+
+
+@pytest.mark.parametrize("value", ["yes", "1"])
+def test_other_purge_header_values_are_400_and_change_nothing(app, value):
+    post(app, {"name": "a", "properties": {"x": "1"}})
+    response = app.put_json("/images/1", {"image": {"name": "b"}}, status=400,
+                            headers={"X-Glance-Registry-Purge-Props": value})
+    assert "purge-props" in response.json["message"]
+    assert app.get("/images/1").json["image"]["name"] == "a"
 
 
 def test_delete_answers_the_deleted_image(app):

@@ -15,7 +15,6 @@ import webtest
 
 from glance.api.images import ImagesApp
 from glance.common import config, context
-from glance.middleware.headers import ImageMetaHeaders
 from glance.registry import ImageRegistry
 from glance.store import FilesystemStore, HttpStore, Stores
 from tests.functional.services import running_services
@@ -55,11 +54,10 @@ def make_app(tmp_path, backend_factory, **options):
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
     stores = Stores(conf, backends=[backend_factory(conf), HttpStore(conf)])
     api = ImagesApp(conf, ImageRegistry.from_conf(conf), stores)
-    meta = ImageMetaHeaders(api)
 
     def as_admin(environ, start_response):
         environ[context.ENV_KEY] = context.admin_context()
-        return meta(environ, start_response)
+        return api(environ, start_response)
     return webtest.TestApp(as_admin)
 
 

@@ -1,5 +1,5 @@
-"""Helper threads and reused buffers that let an upload use both cores of a
-small machine.
+"""Helper threads and reused buffers that let an upload (`upload.py`, their
+only user) use both cores of a small machine.
 
 An upload does three expensive things per chunk: receive it, hash it twice
 (MD5 and SHA-256) and write it.  `hashlib` and the socket and file calls

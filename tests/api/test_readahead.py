@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from glance.common.readahead import BufferPool, HashThread, PoolClosed, ReadAhead
+from glance.api.readahead import BufferPool, HashThread, PoolClosed, ReadAhead
 
 
 class Boom(Exception):
