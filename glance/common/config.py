@@ -172,7 +172,8 @@ OPTIONS = [
     Option("image_size_cap", to_size, "1T", "Largest image the API accepts."),
     Option("store_min_free", to_size, "64M",
            "Free space the filesystem store keeps in reserve: an upload that would "
-           "leave less is refused with 507 before its body is read."),
+           "leave less is refused with 507, before its body is read when its size is "
+           "declared, else cut off while it is written."),
     Option("node_id", str, "",
            "Name of this API node; start-up recovery kills only the interrupted "
            "uploads of this node.  Empty: the host name and the data directory."),

@@ -7,6 +7,13 @@ does not exist.  Locations are `file://<absolute path>`; the store reads or
 deletes only `<datadir>/<image id>` of the image asking (a location naming
 another image's file, or anything outside the data directory, is
 Forbidden), and messages name the image, never the path.
+
+Free space is checked while writing, not only before: `store_min_free`
+must still be free after every chunk, or the upload is cut off with
+InsufficientStorage (507).  The check costs one `statvfs` per chunk only
+near the reserve; with room to spare, an upload re-checks after writing
+1/32 of the room it saw, so the reserve holds against up to 32 concurrent
+uploads (beyond that, they may overrun it by a chunk each).
 """
 
 import errno
@@ -30,6 +37,7 @@ _NO_LINKS = (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EM
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+RECHECK_DIVISOR = 32       # re-check free space after 1/32 of the room last seen
 
 
 class FileImageData(ImageData):
@@ -53,16 +61,50 @@ class FileImageData(ImageData):
             self.image_id, detail=f"file {self.path}")
 
 
+class _Reserve:
+    """Keeps one upload from writing into the store's free-space reserve."""
+
+    def __init__(self, free_space, min_free, image_id):
+        self._free_space = free_space
+        self._min_free = min_free
+        self._image_id = image_id
+        self._room = None          # bytes we may still write, as last measured
+        self._interval = 0         # bytes to write before measuring again
+        self._since = 0
+
+    def claim(self, size):
+        """Before writing `size` more bytes: InsufficientStorage if that would
+        leave less than the reserve free."""
+        if self._room is None or size > self._room or self._since >= self._interval:
+            try:
+                free = self._free_space()
+            except OSError:
+                free = None         # the write itself will tell
+            self._room = float("inf") if free is None else free - self._min_free
+            self._interval = max(self._room // RECHECK_DIVISOR, 0)
+            self._since = 0
+            if size > self._room:
+                raise exception.InsufficientStorage(
+                    f"not enough space in the filesystem store for image {self._image_id} "
+                    f"(it keeps {self._min_free} bytes in reserve)", self._image_id,
+                    detail=f"{free} bytes free")
+        self._room -= size
+        self._since += size
+
+
 class FilesystemStore(Store):
     name = "file"
     schemes = ("file",)
     writable = True
 
-    def __init__(self, conf, write=os.write):
-        # `write` is os.write; tests pass one that fails like a full disk.
+    def __init__(self, conf, write=os.write, free_space=None):
+        """`write` is os.write and `free_space()` the bytes free in the data
+        directory (statvfs); tests pass ones that fill up like a disk."""
         self._write = write
+        self._free_space = free_space
         self.datadir = os.path.abspath(conf.filesystem_store_datadir)
         self.chunk_size = effective_chunk_size(conf)
+        self.min_free = conf.store_min_free
         try:
             os.makedirs(self.datadir, mode=0o750, exist_ok=True)
         except OSError as exc:
@@ -151,8 +193,10 @@ class FilesystemStore(Store):
         # Exceptions from the iterable itself must reach the caller unchanged,
         # so only our own writes are inside the OSError translation.
         writer = DirectWriter(fd, self._write)     # past the page cache (directio.py)
+        reserve = _Reserve(self.free_space, self.min_free, image_id)
         try:
             for chunk in chunks:
+                reserve.claim(len(chunk))
                 try:
                     writer.write(chunk)
                 except OSError as exc:
@@ -262,6 +306,8 @@ class FilesystemStore(Store):
             raise self._os_error(exc, image_id) from None
 
     def free_space(self):
+        if self._free_space is not None:
+            return self._free_space()
         info = os.statvfs(self.datadir)
         return info.f_bavail * info.f_frsize
 

@@ -4,6 +4,7 @@ import errno
 import hashlib
 import os
 import stat
+import threading
 
 import pytest
 
@@ -454,6 +455,99 @@ def test_free_space_is_bytes_available(store):
     free = store.free_space()
     assert isinstance(free, int)
     assert abs(free - info.f_bavail * info.f_frsize) < 64 * MIB
+
+
+# -- the free-space reserve, held while writing (issue 15, item 9) -------------------
+
+class FakeDisk:
+    """A disk with `free` bytes left: `write` (the store's write seam) uses
+    them up, `free_space` (its free-space seam) tells what is left."""
+
+    def __init__(self, free):
+        self.left = self.lowest = free
+        self.measured = 0
+        self._lock = threading.Lock()
+
+    def write(self, fd, data):
+        written = os.write(fd, data)
+        with self._lock:
+            self.left -= written
+            self.lowest = min(self.lowest, self.left)
+        return written
+
+    def free_space(self):
+        self.measured += 1
+        return self.left
+
+
+def store_on(disk, tmp_path, reserve):
+    return FilesystemStore(make_conf(tmp_path, store_min_free=str(reserve)),
+                           write=disk.write, free_space=disk.free_space)
+
+
+def test_an_upload_is_cut_off_before_it_breaches_the_reserve(tmp_path):
+    disk = FakeDisk(3 * MIB)
+    store = store_on(disk, tmp_path, MIB)
+    with pytest.raises(exception.InsufficientStorage) as caught:
+        store.add(1, (b"x" * (256 * KIB) for _ in range(12)))
+    assert disk.lowest >= MIB
+    assert caught.value.image_id == 1 and "reserve" in caught.value.message
+    assert os.listdir(store.datadir) == []
+
+
+def test_an_upload_that_leaves_the_reserve_free_is_stored(tmp_path):
+    disk = FakeDisk(3 * MIB)
+    store = store_on(disk, tmp_path, MIB)
+    location = store.add(1, (b"x" * (256 * KIB) for _ in range(8)))
+    assert store.get_size(location, image_id=1) == 2 * MIB
+    assert disk.lowest == MIB
+
+
+def test_with_room_to_spare_free_space_is_measured_rarely(tmp_path):
+    disk = FakeDisk(1 << 40)
+    store = store_on(disk, tmp_path, MIB)
+    store.add(1, (b"x" * (64 * KIB) for _ in range(64)))
+    assert disk.measured == 1
+
+
+def test_near_the_reserve_every_chunk_is_measured(tmp_path):
+    disk = FakeDisk(MIB + 16 * 64 * KIB)
+    store = store_on(disk, tmp_path, MIB)
+    store.add(1, (b"x" * (64 * KIB) for _ in range(8)))
+    assert disk.measured >= 8
+
+
+def test_concurrent_uploads_together_keep_the_reserve(tmp_path):
+    """Each sees room for itself; together they would breach the reserve."""
+    disk = FakeDisk(12 * MIB)
+    store = store_on(disk, tmp_path, 4 * MIB)
+    turns = threading.Barrier(2, timeout=10)
+    outcome = {}
+
+    def chunks():
+        for _ in range(6):
+            try:
+                turns.wait()        # the two uploads write in turns
+            except threading.BrokenBarrierError:
+                pass                # the other one has ended
+            yield b"x" * MIB
+
+    def upload(image_id):
+        try:
+            store.add(image_id, chunks())
+            outcome[image_id] = "stored"
+        except exception.InsufficientStorage:
+            outcome[image_id] = "507"
+        finally:
+            turns.abort()
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcome.values()) in (["507", "507"], ["507", "stored"])
+    assert disk.lowest >= 4 * MIB
 
 
 # -- what the reliability work sees -------------------------------------------------
