@@ -29,6 +29,8 @@ CREATE_FIELDS = fields.names(fields.CREATE)
 UPDATE_FIELDS = fields.names(fields.UPDATE)
 BRIEF_FIELDS = fields.names(fields.BRIEF)
 _IMAGES_URL = "glance.images_url"
+# The server's callable that gives this request's run slot back (httpd).
+GIVE_BACK_SLOT = "glance.give_back_slot"
 
 
 def _image_id(text):
@@ -57,6 +59,15 @@ def _images_url(environ):
 
 def _quoted_etag(checksum):
     return [("ETag", f'"{checksum}"')] if checksum else []
+
+
+def _give_back_slot(environ):
+    """Before waiting on an image origin (name look-ups included): hand the
+    request's run slot back, when the server offers it, so that a slow or
+    hostile origin holds this request's thread but never another's turn."""
+    give_back = environ.get(GIVE_BACK_SLOT)
+    if give_back is not None:
+        give_back()
 
 
 class ImagesApp:
@@ -189,7 +200,11 @@ class ImagesApp:
         wanted = ranges.requested_range(environ, size, image.get("checksum"))
         first, last = wanted or (0, size - 1)
         backend = self.stores.for_location(location)
-        data = backend.get_from(location, first) if first else backend.get(location)
+        if backend.origin_io:
+            _give_back_slot(environ)
+        whose = {"image_id": image_id, "tenant": image.get("owner")}
+        data = (backend.get_from(location, first, **whose) if first
+                else backend.get(location, **whose))
         shown = self._present(environ, image, ctx)
         headers = self._metadata_headers(shown)
         headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(last + 1 - first)),
@@ -224,7 +239,7 @@ class ImagesApp:
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
             image = self._upload(environ, ctx, image, backend, meta)
         elif meta.get("location"):
-            location, size = self._external_location(meta)
+            location, size = self._external_location(environ, meta, ctx.tenant)
             image = self.registry.create_image(ctx, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size})
@@ -255,7 +270,7 @@ class ImagesApp:
             image = self.registry.update_image(ctx, image_id, values, purge_props=purge)
             image = self._upload(environ, ctx, image, backend, meta)
         elif meta.get("location"):
-            location, size = self._external_location(meta)
+            location, size = self._external_location(environ, meta, image.get("owner"))
             image = self.registry.update_image(ctx, image_id, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size}, purge_props=purge)
@@ -333,7 +348,7 @@ class ImagesApp:
                 "location": location, "store": backend.name, "status_reason": None},
                 expected_status="saving")
         except BaseException as exc:
-            self._discard(backend, location)
+            self._discard(backend, location, image_id)
             self._kill(ctx, image_id, exc)
             raise
 
@@ -348,22 +363,28 @@ class ImagesApp:
             LOG.warning("could not mark image %s killed: %s", image_id, exc.message)
 
     @staticmethod
-    def _discard(backend, location):
+    def _discard(backend, location, image_id):
         try:
-            backend.delete(location)
+            backend.delete(location, image_id=image_id)
         except exception.GlanceError as exc:
-            LOG.warning("could not remove data at %s: %s", location, exc.message)
+            LOG.warning("could not remove the data of image %s: %s [%s]", image_id,
+                        exc.message, faults.escaped(exc.detail or location))
 
-    def _external_location(self, meta):
-        """Validate a client's location; returns it with the image's size."""
+    def _external_location(self, environ, meta, owner):
+        """Validate a client's location; returns it with the image's size.
+        The size probe counts against `owner`'s origin fetches."""
         location = meta["location"]
+        _give_back_slot(environ)
         self.location_policy.check_location(location)
         size = meta.get("size")
         if size is None:
             try:
-                size = self.stores.for_location(location).get_size(location)
+                size = self.stores.for_location(location).get_size(location, tenant=owner)
+            except exception.OriginBusy:
+                raise
             except (exception.StoreError, exception.Forbidden) as exc:
-                raise exception.Invalid(f"cannot learn the image size: {exc.message}") from None
+                raise exception.Invalid(f"cannot learn the image size: {exc.message}",
+                                        detail=exc.detail) from None
             if size is None:
                 raise exception.Invalid(
                     "the origin did not say the image size; send x-image-meta-size")
@@ -382,7 +403,7 @@ class ImagesApp:
         if location:
             backend = self.stores.for_location(location)
             if backend.writable:
-                self._discard(backend, location)
+                self._discard(backend, location, image_id)
         start_response("200 OK", [("Content-Length", "0")])
         return []
 

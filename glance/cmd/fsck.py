@@ -122,8 +122,8 @@ def _check_image(stores, image, report, used):
     if not hasattr(backend, "path_for"):
         return      # not data of ours (http, ...): nothing to re-hash
     try:
-        path = backend.path_for(location)
-    except exception.Invalid as exc:
+        path = backend.path_for(location, image_id)
+    except (exception.Invalid, exception.Forbidden) as exc:
         report.problems.append(Problem("location", f"image {image_id}: {exc.message}",
                                        image_id, location=location))
         return

@@ -126,6 +126,15 @@ OPTIONS = [
            "Seconds to connect to an http/https image origin."),
     Option("http_store_read_timeout", to_positive_float, 60.0,
            "Seconds to wait for each read from an http/https image origin."),
+    Option("http_store_first_byte_timeout", to_positive_float, 10.0,
+           "Seconds an http/https image origin has to answer a request (name look-up, "
+           "connecting, redirects and the whole response head included)."),
+    Option("http_store_max_fetches_per_origin", int, 8,
+           "Downloads and size probes waiting on one origin (host:port) at once, per "
+           "process; more are refused with 503 and Retry-After. 0: no cap."),
+    Option("http_store_max_fetches_per_tenant", int, 8,
+           "Downloads and size probes from http/https origins at once for the images of "
+           "one owner, per process; more are refused with 503 and Retry-After. 0: no cap."),
     # Swift store (swift://<container>/<object>); off while no auth address is set
     Option("swift_store_auth_address", str, "",
            "Swift v1 auth URL (e.g. http://127.0.0.1:8080/auth/v1.0); empty: no swift store."),
@@ -163,7 +172,8 @@ OPTIONS = [
     Option("image_size_cap", to_size, "1T", "Largest image the API accepts."),
     Option("store_min_free", to_size, "64M",
            "Free space the filesystem store keeps in reserve: an upload that would "
-           "leave less is refused with 507 before its body is read."),
+           "leave less is refused with 507, before its body is read when its size is "
+           "declared, else cut off while it is written."),
     Option("node_id", str, "",
            "Name of this API node; start-up recovery kills only the interrupted "
            "uploads of this node.  Empty: the host name and the data directory."),

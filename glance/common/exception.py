@@ -6,16 +6,22 @@ them.  Every error carries a human `message` naming the cause, and the
 image id when there is one.  `headers` holds the few answer headers whose
 values only the error knows (the methods a route allows, the size an
 unsatisfiable range is measured against, when to retry).
+
+`detail` is for the operator only: what a client must not see (a location,
+an origin's host or answer, a store path) but the log needs to explain the
+failure.  `faults.error_response` logs it, escaped; it never reaches an
+answer.
 """
 
 
 class GlanceError(Exception):
     """Base of every error Glance raises on purpose."""
 
-    def __init__(self, message, image_id=None):
+    def __init__(self, message, image_id=None, detail=None):
         super().__init__(message)
         self.message = message
         self.image_id = image_id
+        self.detail = detail
         self.headers = []
 
 
@@ -42,8 +48,8 @@ class UnknownScheme(Invalid):
 class NotAuthenticated(GlanceError):
     """No credentials, or unknown ones."""
 
-    def __init__(self, message, image_id=None):
-        super().__init__(message, image_id)
+    def __init__(self, message, image_id=None, detail=None):
+        super().__init__(message, image_id, detail)
         self.headers = [("WWW-Authenticate", 'Token realm="glance"')]
 
 
@@ -91,8 +97,8 @@ class HeadersTooLarge(GlanceError):
 class RangeNotSatisfiable(GlanceError):
     """A byte range that starts past the end of the image; `size` is its length."""
 
-    def __init__(self, message, size, image_id=None):
-        super().__init__(message, image_id)
+    def __init__(self, message, size, image_id=None, detail=None):
+        super().__init__(message, image_id, detail)
         self.size = size
         self.headers = [("Content-Range", f"bytes */{size}")]
 
@@ -111,6 +117,18 @@ class InsufficientStorage(StoreError):
 
 class OriginUnavailable(StoreError):
     """A remote origin (http store) is down, slow or answered an error."""
+
+
+class OriginBusy(StoreError):
+    """Too many fetches from image origins are in progress: from this origin,
+    or for the tenant that owns the image.  A 503 with Retry-After, not a
+    502: the origin has not failed, this server declines to wait on it
+    more often at once, and 503 tells clients to try again (Nova's glance
+    client retries it)."""
+
+    def __init__(self, message, image_id=None, detail=None, retry_after=1):
+        super().__init__(message, image_id, detail)
+        self.headers = [("Retry-After", str(retry_after))]
 
 
 class RegistryUnavailable(GlanceError):

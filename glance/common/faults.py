@@ -11,6 +11,7 @@ domain error it came from, for the registry client.
 
 import json
 import logging
+import re
 from http import HTTPStatus
 
 from glance.common import exception, httpclient
@@ -41,6 +42,7 @@ ERRORS = {
     exception.UnsupportedTransferCoding: (501, "request.unsupported_transfer_coding"),
     exception.StoreError: (502, "store.error"),
     exception.OriginUnavailable: (502, "store.origin_unavailable"),
+    exception.OriginBusy: (503, "store.origin_busy"),
     exception.RegistryUnavailable: (503, "registry.unavailable"),
     exception.InsufficientStorage: (507, "store.full"),
     exception.ConfigError: (500, "config.invalid"),
@@ -83,12 +85,35 @@ def render(exc):
     return status_line(status), headers, body
 
 
+# C0 and C1 controls, DEL, the Unicode line separators, and the backslash
+# that introduces our escapes (so an escape in the input stays readable).
+_UNLOGGABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\\\\]")
+
+
+def escaped(value):
+    """`value` fit for one log line: control characters as `\\xNN` (`\\uNNNN`)."""
+    return _UNLOGGABLE.sub(_escape, str(value))
+
+
+def _escape(match):
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def error_response(environ, start_response, exc):
-    """Answer a WSGI request with `exc` (no body for HEAD)."""
+    """Answer a WSGI request with `exc` (no body for HEAD).
+
+    Server errors are logged with their message; an error's `detail` (what
+    the client must not see: locations, origins, store paths) is logged for
+    any status, escaped, and never sent.
+    """
     line, headers, body = render(exc)
-    if fault_of(exc)[0] >= 500:
-        LOG.error("%s %s failed: %s", environ.get("REQUEST_METHOD"),
-                  environ.get("PATH_INFO"), exc.message)
+    status = fault_of(exc)[0]
+    if status >= 500 or exc.detail:
+        LOG.log(logging.ERROR if status >= 500 else logging.WARNING,
+                "%s %s failed (%d): %s%s", escaped(environ.get("REQUEST_METHOD")),
+                escaped(environ.get("PATH_INFO")), status, escaped(exc.message),
+                f" [{escaped(exc.detail)}]" if exc.detail else "")
     start_response(line, headers)
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 

@@ -124,13 +124,35 @@ class SkippedImageData:
         self.close()
 
 
+def foreign_location(store, image_id, location, why="it names other data"):
+    """The Forbidden for a location a backend will not use for image
+    `image_id`: not where it keeps that image's data.  Only a registry
+    record can carry one (clients never set a location of ours), so this
+    is defence in depth; the location itself goes to the log only."""
+    return exception.Forbidden(
+        f"the {store.name} store refuses image {image_id}'s location: it is not the "
+        "image's own data", image_id, detail=f"{why}: {location!r}")
+
+
 class Store:
     """One backend.  Subclasses set `name`, `schemes`, `writable` and override
-    the operations they support."""
+    the operations they support.
+
+    Reads and deletes take the id of the image whose record holds the
+    location: a backend that keeps its own data (file, swift, s3) serves or
+    deletes only where it keeps that image's data, so a record pointing at
+    another image's data (or anywhere else) gets Forbidden, never the data.
+    `tenant` is the image's owner, whose allowance of concurrent origin
+    fetches a read counts against (`limits.py`; only backends with
+    `origin_io` have one).
+    """
 
     name = None
     schemes = ()
     writable = False
+    # Reads wait on a remote origin chosen by a client (http): the API gives
+    # its run slot back before calling them.
+    origin_io = False
 
     def add(self, image_id, chunks):
         """Store the bytes of `chunks` as image `image_id`; return the location URI.
@@ -140,24 +162,25 @@ class Store:
         """
         raise exception.Invalid(f"the {self.name} store is read-only", image_id=image_id)
 
-    def get(self, location):
-        """Open the data at `location` -> ImageData (NotFound when missing)."""
+    def get(self, location, *, image_id, tenant=None):
+        """Open image `image_id`'s data at `location` -> ImageData (NotFound when missing)."""
         raise NotImplementedError
 
-    def get_from(self, location, offset):
+    def get_from(self, location, offset, *, image_id, tenant=None):
         """Open the data at `location` from byte `offset` on -> ImageData of the rest.
 
         This default reads and drops the first `offset` bytes; backends that
         can seek or ask their origin for a range override it.
         """
-        return SkippedImageData(self.get(location), offset)
+        return SkippedImageData(self.get(location, image_id=image_id, tenant=tenant), offset)
 
-    def delete(self, location):
-        """Remove the data at `location` (NotFound when nothing is there)."""
+    def delete(self, location, *, image_id):
+        """Remove image `image_id`'s data at `location` (NotFound when nothing is there)."""
         raise NotImplementedError
 
-    def get_size(self, location):
-        """Bytes of data at `location`, or None when the backend cannot tell."""
+    def get_size(self, location, *, image_id=None, tenant=None):
+        """Bytes of data at `location`, or None when the backend cannot tell.
+        `image_id` is None while a location is being registered."""
         raise NotImplementedError
 
     def free_space(self):

@@ -1,11 +1,23 @@
 """The read-only `http`/`https` store: image data stays at its URL and is streamed through.
 
-Each read opens one `http.client` connection with a connect timeout and a
-per-read timeout, follows up to `MAX_REDIRECTS` redirects (to http/https only)
-and consults the injectable `address_allowed(host, port)` before every hop.
+An origin is chosen by whoever registered the location, so every fetch is
+bounded against one that is hostile or slow:
+
+- each hop (up to `MAX_REDIRECTS` redirects, to http/https only) resolves
+  its host with a bounded look-up, checks every address against the
+  location policy and connects to exactly those addresses (TLS still
+  verifies the name);
+- from the start of a fetch, the origin has `http_store_first_byte_timeout`
+  seconds for everything up to the end of the response head (look-ups,
+  connecting, redirects, a head trickled byte by byte); each later read of
+  the body has `http_store_read_timeout`;
+- a fetch holds a permit of its image owner's and of the origin it is
+  talking to (`limits.py`): past either cap it is refused with OriginBusy.
+
 Credentials in a URL (`http://user:pass@host/x`) travel as an Authorization
-header and never appear in messages; every failure of the origin is an
-`OriginUnavailable` naming the host and the cause.
+header.  Errors say "the image's origin is unavailable" with the image id;
+the origin, its answer and the cause go to the error's `detail` (the log),
+never to the client.
 """
 
 import base64
@@ -13,51 +25,53 @@ import http.client
 import re
 import socket
 import ssl
+import time
+import weakref
 from urllib.parse import unquote, urljoin, urlsplit
 
 from glance import __version__
 from glance.common import exception
-from glance.common.netpolicy import LocationPolicy
+from glance.common.netpolicy import DEFAULT_PORTS, LocationPolicy, parse_netloc
+from glance.store import originconn
 from glance.store.base import SkippedImageData, Store, effective_chunk_size
+from glance.store.limits import FetchLimits
 from glance.store.transfer import ResponseImageData
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-DEFAULT_PORTS = {"http": 80, "https": 443}
 USER_AGENT = f"glance-http-store/{__version__}"
 _DECIMAL = re.compile(r"[0-9]+\Z")
 # What http.client refuses in a request target (control characters, space).
 _BAD_PATH_CHAR = re.compile(r"[\x00-\x20\x7f]")
 
 
+def unavailable(image_id, detail):
+    """The OriginUnavailable a client sees: the image, never the origin."""
+    named = f" (image {image_id})" if image_id is not None else ""
+    return exception.OriginUnavailable(f"the image's origin is unavailable{named}",
+                                       image_id, detail=detail)
+
+
 class Target:
-    """One parsed http(s) URL: where to connect, what to ask, how to name it."""
+    """One parsed http(s) URL: where to connect, what to ask, how to log it."""
 
     def __init__(self, url):
         try:
             parts = urlsplit(url)
-            port = parts.port
         except (TypeError, ValueError, AttributeError):
-            raise exception.Invalid("location is not a valid http or https URL") from None
+            raise exception.Invalid("the location is not a valid http or https URL") from None
         self.scheme = parts.scheme.lower()
         if self.scheme not in DEFAULT_PORTS:
-            raise exception.Invalid("location is not an http or https URL")
-        if not parts.hostname:
-            raise exception.Invalid("http location has no host")
-        self.host = parts.hostname
-        if not self.host.isascii():
-            try:
-                self.host = self.host.encode("idna").decode("ascii")
-            except UnicodeError:
-                raise exception.Invalid("http location has an invalid host name") from None
+            raise exception.Invalid("the location is not an http or https URL")
+        self.host, port = parse_netloc(parts.netloc)
         self.port = port or DEFAULT_PORTS[self.scheme]
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
         self.netloc = shown_host if port is None else f"{shown_host}:{port}"
-        # Safe to show: no user:pass@, no query string (it may carry a signature).
+        # For the log: no user:pass@, no query string (it may carry a signature).
         self.shown = f"{self.scheme}://{self.netloc}{parts.path}"
         self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if _BAD_PATH_CHAR.search(self.path):
-            raise exception.Invalid(f"location {self.shown} contains spaces or control characters")
+            raise exception.Invalid("the location contains spaces or control characters")
         self.credentials = None
         if parts.username is not None:
             self.credentials = (unquote(parts.username), unquote(parts.password or ""))
@@ -67,7 +81,7 @@ class Target:
     def origin(self):
         return (self.scheme, self.host, self.port)
 
-    def follow(self, location):
+    def follow(self, location, image_id):
         """The target of a redirect to `location` (absolute or relative)."""
         try:
             joined = urljoin(self.url, location)
@@ -75,13 +89,13 @@ class Target:
         except ValueError:
             scheme = None
         if scheme not in DEFAULT_PORTS:
-            raise exception.OriginUnavailable(
-                f"image origin {self.shown} redirected to a location that is not http or https")
+            raise unavailable(image_id, f"{self.shown} redirected to a location that is "
+                                        f"not http or https: {location!r}")
         try:
             target = Target(joined)
         except exception.Invalid as exc:
-            raise exception.OriginUnavailable(
-                f"image origin {self.shown} redirected to a bad location: {exc.message}") from None
+            raise unavailable(image_id, f"{self.shown} redirected to a bad location "
+                                        f"({exc.message}): {location!r}") from None
         # Credentials go along only while the redirect stays on the same origin.
         if target.credentials is None and target.origin == self.origin:
             target.credentials = self.credentials
@@ -96,70 +110,96 @@ class Target:
 
 
 class HttpImageData(ResponseImageData):
-    """The body of an origin's response; errors while reading are OriginUnavailable."""
+    """The body of an origin's response; errors while reading are OriginUnavailable.
+    Closing it gives the fetch's permits back; so does losing it unclosed
+    (garbage collection), or a leaked permit would refuse that origin and
+    owner for good."""
 
-    def __init__(self, store, target, conn, response, size, chunk_size):
-        super().__init__(conn, response, size, chunk_size, target.shown, describe=None)
+    def __init__(self, store, target, conn, response, fetch, image_id):
+        super().__init__(conn, response, response.length, store.chunk_size, target.shown,
+                         describe=None)
         self._store = store
         self._target = target
+        self._fetch = fetch
+        self._image_id = image_id
+        weakref.finalize(self, fetch.end)
 
     def _read_error(self, exc):
-        return self._store.origin_error(self._target, exc, reading=True)
+        return self._store.origin_error(self._target, exc, self._image_id, reading=True)
+
+    def _release(self):
+        try:
+            super()._release()
+        finally:
+            self._fetch.end()
 
     def _truncated(self, got):
-        return exception.OriginUnavailable(
-            f"image origin {self._target.shown} ended the data after {got} of {self.size} bytes")
+        return unavailable(self._image_id, f"{self._target.shown} ended the data after "
+                                           f"{got} of {self.size} bytes")
 
 
 class HttpStore(Store):
     name = "http"
     schemes = ("http", "https")
     writable = False
+    origin_io = True
 
-    def __init__(self, conf, address_allowed=None, ssl_context=None,
-                 max_redirects=MAX_REDIRECTS):
+    def __init__(self, conf, policy=None, ssl_context=None, max_redirects=MAX_REDIRECTS,
+                 limits=None, clock=time.monotonic):
+        """`policy` (a LocationPolicy: which addresses, and how names are
+        looked up), `limits` (FetchLimits) and `clock` are test seams."""
         self.connect_timeout = conf.http_store_connect_timeout
         self.read_timeout = conf.http_store_read_timeout
+        self.first_byte_timeout = conf.http_store_first_byte_timeout
         self.chunk_size = effective_chunk_size(conf)
-        self.address_allowed = (address_allowed
-                                or LocationPolicy.from_conf(conf).address_allowed)
+        self.policy = policy or LocationPolicy.from_conf(conf)
+        self.limits = limits or FetchLimits.from_conf(conf)
         self.max_redirects = max_redirects
         self._ssl_context = ssl_context
+        self._clock = clock
 
     # -- operations --------------------------------------------------------
 
     def add(self, image_id, chunks):
         raise exception.Invalid("the http store is read-only", image_id=image_id)
 
-    def delete(self, location):
+    def delete(self, location, *, image_id):
         """Nothing to do: the data at an http location is not ours."""
 
-    def get(self, location):
-        target, conn, response = self._open(location, "GET")
-        if not 200 <= response.status < 300:
-            conn.close()
-            raise self._status_error(target, response)
-        # http.client's length: None when absent, invalid or chunked.
-        return HttpImageData(self, target, conn, response, response.length, self.chunk_size)
+    def get(self, location, *, image_id, tenant=None):
+        return self.get_from(location, 0, image_id=image_id, tenant=tenant)
 
-    def get_from(self, location, offset):
-        """Asks the origin for `bytes=<offset>-`; from an origin that ignores
-        the range (200) the first `offset` bytes are read and dropped."""
-        if offset <= 0:
-            return self.get(location)
-        target, conn, response = self._open(location, "GET", {"Range": f"bytes={offset}-"})
-        if response.status == 206 and _range_start(response) == offset:
-            return HttpImageData(self, target, conn, response, response.length, self.chunk_size)
-        if 200 <= response.status < 300 and response.status != 206:
+    def get_from(self, location, offset, *, image_id, tenant=None):
+        """Asks the origin for `bytes=<offset>-` (offset > 0); from an origin
+        that ignores the range (200) the first `offset` bytes are read and dropped."""
+        extra = {"Range": f"bytes={offset}-"} if offset > 0 else None
+        fetch = self.limits.begin(tenant, image_id)
+        try:
+            target, conn, response = self._open(location, "GET", image_id, fetch, extra)
+        except BaseException:
+            fetch.end()
+            raise
+        success = 200 <= response.status < 300
+        if (offset <= 0 and success) or (response.status == 206
+                                         and _range_start(response) == offset):
+            return HttpImageData(self, target, conn, response, fetch, image_id)
+        if success and response.status != 206:     # the origin ignored the range
             return SkippedImageData(
-                HttpImageData(self, target, conn, response, response.length, self.chunk_size),
-                offset)
+                HttpImageData(self, target, conn, response, fetch, image_id), offset)
         conn.close()
-        raise self._status_error(target, response)
+        fetch.end()
+        raise self._status_error(target, response, image_id)
 
-    def get_size(self, location):
+    def get_size(self, location, *, image_id=None, tenant=None):
         """Content-Length of a HEAD, else of a GET's headers; None if the origin won't say."""
-        target, conn, response = self._open(location, "HEAD")
+        fetch = self.limits.begin(tenant, image_id)
+        try:
+            return self._probe_size(location, image_id, fetch)
+        finally:
+            fetch.end()
+
+    def _probe_size(self, location, image_id, fetch):
+        target, conn, response = self._open(location, "HEAD", image_id, fetch)
         try:
             if 200 <= response.status < 300:
                 size = _content_length(response)
@@ -170,56 +210,85 @@ class HttpStore(Store):
         # Some origins refuse HEAD (405, or 403 for URLs signed for GET only),
         # omit the length there, or send "Content-Length: 0" for a HEAD whose
         # app returned no body (wsgiref does): ask a GET, read only its headers.
-        target, conn, response = self._open(location, "GET")
+        target, conn, response = self._open(location, "GET", image_id, fetch)
         try:
             if not 200 <= response.status < 300:
-                raise self._status_error(target, response)
+                raise self._status_error(target, response, image_id)
             return response.length
         finally:
             conn.close()
 
     # -- requests ----------------------------------------------------------
 
-    def _open(self, location, method, extra_headers=None):
-        """Send `method` for `location`, following redirects -> (target, conn, response)."""
+    def _open(self, location, method, image_id, fetch, extra_headers=None):
+        """Send `method` for `location`, following redirects -> (target, conn, response).
+
+        Everything until the last response head must happen before one
+        deadline, `first_byte_timeout` from now (per request: a size probe
+        that falls back from HEAD to GET has two).
+        """
+        deadline = self._clock() + self.first_byte_timeout
         target = Target(location)
         for hop in range(self.max_redirects + 1):
-            if not self.address_allowed(target.host, target.port):
-                raise exception.Forbidden(f"location {target.shown} is not an allowed address")
-            conn, response = self._request(target, method, extra_headers)
+            fetch.enter((target.host, target.port))
+            conn, response = self._request(target, method, image_id, deadline, extra_headers)
             if response.status not in REDIRECT_STATUSES:
                 return target, conn, response
             redirect = response.getheader("Location")
             conn.close()
             if hop == self.max_redirects:
-                raise exception.OriginUnavailable(
-                    f"image origin {target.shown} redirected more than "
-                    f"{self.max_redirects} times")
+                raise unavailable(image_id, f"{target.shown} redirected more than "
+                                            f"{self.max_redirects} times")
             if not redirect:
-                raise exception.OriginUnavailable(
-                    f"image origin {target.shown} answered {response.status} without a Location")
-            target = target.follow(redirect)
+                raise unavailable(image_id, f"{target.shown} answered {response.status} "
+                                            "without a Location")
+            target = target.follow(redirect, image_id)
         raise AssertionError("unreachable")
 
-    def _request(self, target, method, extra_headers=None):
-        if target.scheme == "https":
-            conn = http.client.HTTPSConnection(target.host, target.port,
-                                               timeout=self.connect_timeout,
-                                               context=self._ssl())
-        else:
-            conn = http.client.HTTPConnection(target.host, target.port,
-                                              timeout=self.connect_timeout)
+    def _left(self, deadline, target, image_id):
+        left = deadline - self._clock()
+        if left <= 0:
+            raise unavailable(image_id, f"{target.shown}: no answer within "
+                                        f"{self.first_byte_timeout:g} seconds")
+        return left
+
+    def _addresses(self, target, image_id, deadline):
+        """The checked addresses of `target`'s host (bounded look-up)."""
+        try:
+            addresses = self.policy.addresses(
+                target.host, target.port, timeout=self._left(deadline, target, image_id))
+        except TimeoutError:
+            raise unavailable(image_id, f"{target.shown}: the name look-up of "
+                                        f"{target.host} took too long") from None
+        except OSError as exc:
+            raise self.origin_error(target, exc, image_id) from None
+        if not self.policy.allowed(addresses):
+            raise exception.Forbidden(
+                f"the image's origin is not an allowed address (image {image_id})"
+                if image_id is not None else "the image's origin is not an allowed address",
+                image_id, detail=f"{target.shown} resolves to "
+                                 f"{', '.join(map(str, addresses))}")
+        return addresses
+
+    def _request(self, target, method, image_id, deadline, extra_headers=None):
+        addresses = self._addresses(target, image_id, deadline)
+        timeout = min(self.connect_timeout, self._left(deadline, target, image_id))
+        conn = originconn.connection(target.scheme, target.host, target.port, addresses,
+                                     timeout, deadline, self._clock,
+                                     self._ssl() if target.scheme == "https" else None)
         connected = False
         try:
             conn.connect()
             connected = True
-            conn.sock.settimeout(self.read_timeout)
+            conn.sock.settimeout(self._left(deadline, target, image_id))
             conn.request(method, target.path, headers={**target.headers(),
                                                        **(extra_headers or {})})
-            return conn, conn.getresponse()
+            response = conn.getresponse()
+            response.head_received(self.read_timeout)
+            return conn, response
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise self.origin_error(target, exc, reading=connected) from None
+            raise self.origin_error(target, exc, image_id, answering=connected) from None
         except BaseException:
             conn.close()
             raise
@@ -231,23 +300,25 @@ class HttpStore(Store):
 
     # -- errors ------------------------------------------------------------
 
-    def _status_error(self, target, response):
-        return exception.OriginUnavailable(
-            f"image origin {target.shown} answered {response.status} {response.reason}".rstrip())
+    def _status_error(self, target, response, image_id):
+        return unavailable(image_id, f"{target.shown} answered {response.status} "
+                                     f"{response.reason}".rstrip())
 
-    def origin_error(self, target, exc, reading=False):
+    def origin_error(self, target, exc, image_id, answering=False, reading=False):
         """The OriginUnavailable for a low-level failure talking to `target`.
 
-        Messages are built from the error's type, never from text that could
-        echo the URL (and so its credentials).
+        The cause in its detail is built from the error's type, never from
+        text that could echo the URL (and so its credentials).
         """
         if isinstance(exc, socket.gaierror):
             cause = f"cannot resolve host {target.host}"
         elif isinstance(exc, TimeoutError):
             if reading:
                 cause = f"no data within {self.read_timeout:g} seconds"
+            elif answering:
+                cause = f"no answer within {self.first_byte_timeout:g} seconds"
             else:
-                cause = f"no connection within {self.connect_timeout:g} seconds"
+                cause = "no connection in time"
         elif isinstance(exc, ConnectionRefusedError):
             cause = "connection refused"
         elif isinstance(exc, http.client.RemoteDisconnected):
@@ -264,7 +335,7 @@ class HttpStore(Store):
             cause = f"malformed HTTP response ({type(exc).__name__})"
         else:
             cause = exc.strerror or type(exc).__name__
-        return exception.OriginUnavailable(f"image origin {target.shown}: {cause}")
+        return unavailable(image_id, f"{target.shown}: {cause}")
 
 
 def _content_length(response):

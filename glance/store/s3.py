@@ -138,7 +138,12 @@ class S3Store(Store):
         return f"s3://{self.bucket}/{image_id}"
 
     def _shown(self, bucket, key=""):
-        return f"s3 store: s3://{bucket}/{key}"
+        """How an object is named in the log (never in a message: CONTRACT §9)."""
+        return f"s3://{bucket}/{key}"
+
+    def _own(self, location, image_id):
+        """(bucket, key) of `location`, if it is image `image_id`'s own object."""
+        return transfer.own_object(self, location, image_id, parse_location, self.bucket)
 
     # -- requests ----------------------------------------------------------
 
@@ -172,8 +177,8 @@ class S3Store(Store):
             conn.close()
             if isinstance(exc, (OSError, http.client.HTTPException)):
                 raise exception.StoreError(
-                    f"{self._shown(bucket, key)}: {method} failed "
-                    f"({transfer.describe(exc)})") from None
+                    f"s3 store: {method} failed ({transfer.describe(exc)})",
+                    detail=self._shown(bucket, key)) from None
             raise
 
     def _call(self, method, bucket, key="", params=(), headers=(), body=None,
@@ -185,8 +190,8 @@ class S3Store(Store):
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             raise exception.StoreError(
-                f"{self._shown(bucket, key)}: {method} failed ({transfer.describe(exc)})") \
-                from None
+                f"s3 store: {method} failed ({transfer.describe(exc)})",
+                detail=self._shown(bucket, key)) from None
         finally:
             conn.close()
         if response.status not in ok:
@@ -200,16 +205,17 @@ class S3Store(Store):
         cause = f"{response.status} {response.reason}".strip()
         if code:
             cause += f" ({code})"
-        message = f"{self._shown(bucket, key)}: {method} answered {cause}"
+        message = f"s3 store: {method} answered {response.status}" + (f" ({code})" if code else "")
+        detail = f"{self._shown(bucket, key)}: {cause}"
         if code == "NoSuchBucket":
             return exception.StoreError(
                 f"{message}: the bucket does not exist; create it or set "
-                "s3_store_create_bucket_on_put")
+                "s3_store_create_bucket_on_put", detail=detail)
         if response.status == 404:
-            return exception.NotFound(message)
+            return exception.NotFound(message, detail=detail)
         if response.status == 403:
             message += " (check s3_store_access_key and s3_store_secret_key)"
-        return exception.StoreError(message)
+        return exception.StoreError(message, detail=detail)
 
     # -- bucket ------------------------------------------------------------
 
@@ -253,8 +259,9 @@ class S3Store(Store):
             if (exc is source.error or isinstance(exc, exception.GlanceError)
                     or not isinstance(exc, Exception)):
                 raise
-            raise exception.StoreError(f"{self._shown(self.bucket, key)}: upload failed",
-                                       image_id=image_id) from None
+            raise exception.StoreError(f"s3 store: the upload of image {image_id} failed",
+                                       image_id=image_id,
+                                       detail=self._shown(self.bucket, key)) from None
         return self.location_for(image_id)
 
     def _put_streamed(self, key, source, size):
@@ -285,16 +292,17 @@ class S3Store(Store):
                              headers=[("Content-Type", "application/octet-stream")])
         upload_id = _xml_text(body, "UploadId")
         if not upload_id:
-            raise exception.StoreError(
-                f"{self._shown(self.bucket, key)}: the multipart upload got no UploadId")
+            raise exception.StoreError("s3 store: the multipart upload got no UploadId",
+                                       detail=self._shown(self.bucket, key))
         etags = []
         try:
             while True:
                 number = len(etags) + 1
                 if number > MAX_PARTS:
                     raise exception.StoreError(
-                        f"{self._shown(self.bucket, key)}: the image needs more than "
-                        f"{MAX_PARTS} parts of {self.part_size} bytes; raise s3_store_part_size")
+                        f"s3 store: the image needs more than {MAX_PARTS} parts of "
+                        f"{self.part_size} bytes; raise s3_store_part_size",
+                        detail=self._shown(self.bucket, key))
                 response, _ = self._call(
                     "PUT", self.bucket, key, body=part,
                     params=[("partNumber", str(number)), ("uploadId", upload_id)],
@@ -323,8 +331,8 @@ class S3Store(Store):
         code = _xml_text(answer, "Code") if answer else None
         if code is not None:
             raise exception.StoreError(
-                f"{self._shown(self.bucket, key)}: completing the multipart upload failed "
-                f"({code})")
+                f"s3 store: completing the multipart upload failed ({code})",
+                detail=self._shown(self.bucket, key))
 
     def _abort(self, key, upload_id):
         try:
@@ -347,29 +355,30 @@ class S3Store(Store):
         except exception.NotFound:
             return False
 
-    def get(self, location):
-        return self.get_from(location, 0)
+    def get(self, location, *, image_id, tenant=None):
+        return self.get_from(location, 0, image_id=image_id)
 
-    def get_from(self, location, offset):
-        bucket, key = parse_location(location)
+    def get_from(self, location, offset, *, image_id, tenant=None):
+        bucket, key = self._own(location, image_id)
         header = transfer.range_header(offset)
         conn, response = self._send("GET", bucket, key, headers=[header] if header else [])
         data = transfer.ranged_image_data(conn, response, max(offset, 0), self.chunk_size,
-                                          self._shown(bucket, key))
+                                          self._shown(bucket, key), "s3 store")
         if data is not None:
             return data
         body = transfer.read_error_body(response)
         conn.close()
         raise self._status_error("GET", bucket, key, response, body)
 
-    def delete(self, location):
-        bucket, key = parse_location(location)
+    def delete(self, location, *, image_id):
+        bucket, key = self._own(location, image_id)
         if not self._exists(bucket, key):
-            raise exception.NotFound(f"{self._shown(bucket, key)}: no such object")
+            raise exception.NotFound(f"s3 store: image {image_id} has no data", image_id,
+                                     detail=f"no object {self._shown(bucket, key)}")
         self._call("DELETE", bucket, key, ok=(200, 204))
 
-    def get_size(self, location):
-        bucket, key = parse_location(location)
+    def get_size(self, location, *, image_id=None, tenant=None):
+        bucket, key = self._own(location, image_id)
         response, _ = self._call("HEAD", bucket, key)
         length = response.getheader("Content-Length")
         return int(length) if length and length.isdigit() else None

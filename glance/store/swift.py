@@ -90,7 +90,12 @@ class SwiftStore(Store):
         return f"swift://{self.container}/{image_id}"
 
     def _shown(self, container, obj=""):
-        return f"swift store: swift://{container}/{obj}"
+        """How an object is named in the log (never in a message: CONTRACT §9)."""
+        return f"swift://{container}/{obj}"
+
+    def _own(self, location, image_id):
+        """(container, obj) of `location`, if it is image `image_id`'s own object."""
+        return transfer.own_object(self, location, image_id, parse_location, self.container)
 
     # -- auth --------------------------------------------------------------
 
@@ -110,7 +115,7 @@ class SwiftStore(Store):
 
     def _authenticate(self):
         scheme, host, port, path = self.auth
-        shown = f"swift store: authentication at {scheme}://{transfer.host_header(scheme, host, port)}"
+        shown = f"authentication at {scheme}://{transfer.host_header(scheme, host, port)}"
         conn = self._connect(scheme, host, port, self.timeout)
         try:
             conn.request("GET", path or "/", headers={
@@ -118,18 +123,21 @@ class SwiftStore(Store):
             response = conn.getresponse()
             response.read()
         except (OSError, http.client.HTTPException) as exc:
-            raise exception.StoreError(f"{shown} failed ({transfer.describe(exc)})") from None
+            raise exception.StoreError(
+                f"swift store: authentication failed ({transfer.describe(exc)})",
+                detail=shown) from None
         finally:
             conn.close()
         if response.status in (401, 403):
             raise exception.StoreError(
-                f"{shown} was refused ({response.status}); check swift_store_user and "
-                "swift_store_key")
+                f"swift store: authentication was refused ({response.status}); check "
+                "swift_store_user and swift_store_key", detail=shown)
         value = response.getheader("X-Auth-Token") or response.getheader("X-Storage-Token")
         storage = response.getheader("X-Storage-Url")
         if not 200 <= response.status < 300 or not value or not storage:
             raise exception.StoreError(
-                f"{shown} answered {response.status} without a token and storage URL")
+                f"swift store: authentication answered {response.status} without a token "
+                "and storage URL", detail=shown)
         try:
             life = int(response.getheader("X-Auth-Token-Expires") or DEFAULT_TOKEN_LIFE)
         except ValueError:
@@ -137,7 +145,8 @@ class SwiftStore(Store):
         try:
             endpoint = transfer.parse_endpoint(storage, "storage URL")
         except exception.ConfigError:
-            raise exception.StoreError(f"{shown} gave an unusable storage URL") from None
+            raise exception.StoreError("swift store: authentication gave an unusable "
+                                       "storage URL", detail=shown) from None
         return _Token(value, endpoint, self._clock() + life)
 
     # -- requests ----------------------------------------------------------
@@ -165,8 +174,8 @@ class SwiftStore(Store):
                 conn.close()
                 if isinstance(exc, (OSError, http.client.HTTPException)):
                     raise exception.StoreError(
-                        f"{self._shown(container, obj)}: {method} failed "
-                        f"({transfer.describe(exc)})") from None
+                        f"swift store: {method} failed ({transfer.describe(exc)})",
+                        detail=self._shown(container, obj)) from None
                 raise
             if response.status != 401:
                 return conn, response
@@ -176,8 +185,8 @@ class SwiftStore(Store):
             if attempt == 2 or not replayable:
                 break
             token = self._current_token()
-        raise exception.StoreError(f"{self._shown(container, obj)}: {method} was refused "
-                                   "(401 Unauthorized)")
+        raise exception.StoreError(f"swift store: {method} was refused (401 Unauthorized)",
+                                   detail=self._shown(container, obj))
 
     def _call(self, method, container, obj="", query="", headers=None, body=None,
               ok=(200, 201, 202, 204), replayable=True):
@@ -187,8 +196,9 @@ class SwiftStore(Store):
         try:
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
-            raise exception.StoreError(f"{self._shown(container, obj)}: {method} failed "
-                                       f"({transfer.describe(exc)})") from None
+            raise exception.StoreError(f"swift store: {method} failed "
+                                       f"({transfer.describe(exc)})",
+                                       detail=self._shown(container, obj)) from None
         finally:
             conn.close()
         if response.status not in ok:
@@ -196,13 +206,13 @@ class SwiftStore(Store):
         return response, data
 
     def _status_error(self, method, container, obj, response):
-        message = (f"{self._shown(container, obj)}: {method} answered "
-                   f"{response.status} {response.reason}".rstrip())
+        message = f"swift store: {method} answered {response.status}"
+        detail = f"{self._shown(container, obj)}: {response.status} {response.reason}".rstrip()
         if response.status == 404:
-            return exception.NotFound(message)
+            return exception.NotFound(message, detail=detail)
         if response.status == 507:
-            return exception.InsufficientStorage(message)
-        return exception.StoreError(message)
+            return exception.InsufficientStorage(message, detail=detail)
+        return exception.StoreError(message, detail=detail)
 
     # -- container ---------------------------------------------------------
 
@@ -215,8 +225,9 @@ class SwiftStore(Store):
         except exception.NotFound:
             if not self.create_container_on_put:
                 raise exception.StoreError(
-                    f"{self._shown(self.container)}: the container does not exist; create it "
-                    "or set swift_store_create_container_on_put") from None
+                    "swift store: the container does not exist; create it or set "
+                    "swift_store_create_container_on_put",
+                    detail=self._shown(self.container)) from None
             self._call("PUT", self.container, headers={"Content-Length": "0"})
             LOG.info("created container %s", self.container)
         self._container_ready = True
@@ -250,8 +261,9 @@ class SwiftStore(Store):
             if (exc is source.error or isinstance(exc, exception.GlanceError)
                     or not isinstance(exc, Exception)):
                 raise
-            raise exception.StoreError(f"{self._shown(self.container, obj)}: upload failed",
-                                       image_id=image_id) from None
+            raise exception.StoreError(f"swift store: the upload of image {image_id} failed",
+                                       image_id=image_id,
+                                       detail=self._shown(self.container, obj)) from None
         return self.location_for(image_id)
 
     def _put(self, obj, body, written, expected_md5=None):
@@ -264,8 +276,8 @@ class SwiftStore(Store):
         md5 = expected_md5() if expected_md5 else None
         if md5 and etag and etag != md5:
             raise exception.StoreError(
-                f"{self._shown(self.container, obj)}: Swift stored data whose MD5 ({etag}) "
-                f"is not the MD5 sent ({md5})")
+                f"swift store: Swift stored data whose MD5 ({etag}) is not the MD5 sent "
+                f"({md5})", detail=self._shown(self.container, obj))
         return etag
 
     def _put_unknown(self, obj, source, written, chunks):
@@ -292,8 +304,9 @@ class SwiftStore(Store):
             number = len(segments) + 1
             if number > MAX_SEGMENTS:
                 raise exception.TooLarge(
-                    f"{self._shown(self.container, obj)}: the image needs more than "
-                    f"{MAX_SEGMENTS} segments; raise swift_store_large_object_chunk_size")
+                    f"swift store: the image needs more than {MAX_SEGMENTS} segments; raise "
+                    "swift_store_large_object_chunk_size",
+                    detail=self._shown(self.container, obj))
             name = self._segment_name(obj, number)
             before = source.taken
             etag = self._put(name, source.take(self.segment_size), written)
@@ -334,28 +347,28 @@ class SwiftStore(Store):
             return size, etag, response
         return size, etag
 
-    def get(self, location):
-        return self.get_from(location, 0)
+    def get(self, location, *, image_id, tenant=None):
+        return self.get_from(location, 0, image_id=image_id)
 
-    def get_from(self, location, offset):
-        container, obj = parse_location(location)
+    def get_from(self, location, offset, *, image_id, tenant=None):
+        container, obj = self._own(location, image_id)
         header = transfer.range_header(offset)
         conn, response = self._send("GET", container, obj,
                                     headers=dict([header]) if header else None)
         data = transfer.ranged_image_data(conn, response, max(offset, 0), self.chunk_size,
-                                          self._shown(container, obj))
+                                          self._shown(container, obj), "swift store")
         if data is not None:
             return data
         transfer.read_error_body(response)
         conn.close()
         raise self._status_error("GET", container, obj, response)
 
-    def delete(self, location):
+    def delete(self, location, *, image_id):
         """Remove the object; a large object goes with all its segments."""
-        container, obj = parse_location(location)
+        container, obj = self._own(location, image_id)
         found = self._head(container, obj, extra=True)
         if found is None:
-            raise exception.NotFound(f"{self._shown(container, obj)}: no such object")
+            raise _missing(image_id, self._shown(container, obj))
         if (found[2].getheader("X-Static-Large-Object") or "").lower() != "true":
             self._call("DELETE", container, obj)
             return
@@ -367,14 +380,15 @@ class SwiftStore(Store):
             report = {}
         if report.get("Errors") or not str(report.get("Response Status", "200")).startswith("2"):
             raise exception.StoreError(
-                f"{self._shown(container, obj)}: deleting the large object failed "
-                f"({report.get('Response Status', 'unknown status')})")
+                f"swift store: deleting image {image_id}'s large object failed",
+                image_id, detail=f"{self._shown(container, obj)}: "
+                                 f"{report.get('Response Status', 'unknown status')}")
 
-    def get_size(self, location):
-        container, obj = parse_location(location)
+    def get_size(self, location, *, image_id=None, tenant=None):
+        container, obj = self._own(location, image_id)
         found = self._head(container, obj)
         if found is None:
-            raise exception.NotFound(f"{self._shown(container, obj)}: no such object")
+            raise _missing(image_id, self._shown(container, obj))
         return found[0]
 
     def remove_leftovers(self, image_id):
@@ -404,3 +418,8 @@ class SwiftStore(Store):
                 return names
             names += page
             marker = page[-1]
+
+
+def _missing(image_id, shown):
+    return exception.NotFound(f"swift store: image {image_id} has no data", image_id,
+                              detail=f"no object {shown}")

@@ -15,7 +15,7 @@ import ssl
 from urllib.parse import urlsplit
 
 from glance.common import exception
-from glance.store.base import ImageData, SkippedImageData
+from glance.store.base import ImageData, SkippedImageData, foreign_location, object_name
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -99,12 +99,15 @@ class ChunkSource:
 class ResponseImageData(ImageData):
     """The body of an object store's GET response, read in chunks."""
 
-    def __init__(self, conn, response, size, chunk_size, shown, describe):
+    def __init__(self, conn, response, size, chunk_size, shown, describe, label="store"):
+        """`label` names the store in messages ("swift store"); `shown`
+        names the object, for the log only."""
         super().__init__(size, chunk_size)
         self._conn = conn
         self._response = response
         self._shown = shown
         self._describe = describe
+        self._label = label
 
     def _read(self, n):
         try:
@@ -113,7 +116,8 @@ class ResponseImageData(ImageData):
             raise self._read_error(exc) from None
 
     def _read_error(self, exc):
-        return exception.StoreError(f"{self._shown}: reading failed ({self._describe(exc)})")
+        return exception.StoreError(f"{self._label}: reading failed ({self._describe(exc)})",
+                                    detail=self._shown)
 
     def _release(self):
         try:
@@ -123,16 +127,18 @@ class ResponseImageData(ImageData):
 
     def _truncated(self, got):
         return exception.StoreError(
-            f"{self._shown}: the data ended after {got} of {self.size} bytes")
+            f"{self._label}: the data ended after {got} of {self.size} bytes",
+            detail=self._shown)
 
 
-def ranged_image_data(conn, response, offset, chunk_size, shown):
+def ranged_image_data(conn, response, offset, chunk_size, shown, label):
     """The image data of an object store's answer to a GET from byte
     `offset` (a Range request when offset > 0): a 206, or a 200 whose first
     `offset` bytes are skipped.  None for any other status (the caller
     raises its own error)."""
     if response.status == 200 or (response.status == 206 and offset):
-        data = ResponseImageData(conn, response, response.length, chunk_size, shown, describe)
+        data = ResponseImageData(conn, response, response.length, chunk_size, shown, describe,
+                                 label)
         return SkippedImageData(data, offset) if offset and response.status == 200 else data
     return None
 
@@ -147,7 +153,10 @@ def split_location(location, scheme, shape):
     query strings and fragments; `shape` names the form in the messages."""
     if not isinstance(location, str):
         raise exception.Invalid(f"a {scheme} location must be a string")
-    parts = urlsplit(location)
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        raise exception.Invalid(f"a {scheme} location is {shape}") from None
     if parts.scheme.lower() != scheme:
         raise exception.Invalid(f"not a {scheme} location")
     if "@" in parts.netloc:
@@ -155,6 +164,19 @@ def split_location(location, scheme, shape):
     if parts.query or parts.fragment:
         raise exception.Invalid(f"a {scheme} location is {shape}")
     return parts.netloc, parts.path.lstrip("/")
+
+
+def own_object(store, location, image_id, parse, home):
+    """(container or bucket, object) of `location` (read by `parse`) when it
+    is where `store` keeps image `image_id`'s data: in `home`, under the
+    image's own name.  Forbidden otherwise, malformed locations included."""
+    try:
+        parsed, own = parse(location), object_name(image_id)
+    except exception.Invalid:
+        parsed = own = None
+    if parsed is None or parsed != (home, own):
+        raise foreign_location(store, image_id, location)
+    return parsed
 
 
 def parse_endpoint(url, option):

@@ -1,14 +1,17 @@
 """A full disk: 507, a killed image with a reason, and nothing left behind.
 
-Three ways to fill it: the filesystem store's write seam raising ENOSPC (or
+Four ways to fill it: the filesystem store's write seam raising ENOSPC (or
 EDQUOT) part-way through an upload; a store whose free space is below what
-the client declares (refused before the body); and, where the test may
-mount one, a real 4 MiB tmpfs as the data directory.
+the client declares (refused before the body); chunked uploads that
+together would eat into `store_min_free` (cut off while writing, issue 15
+item 9); and, where the test may mount one, a real 4 MiB tmpfs as the data
+directory.
 """
 
 import errno
 import os
 import subprocess
+import threading
 
 import pytest
 import webtest
@@ -48,7 +51,7 @@ class SmallStore(FilesystemStore):
         return self.free
 
 
-def make_app(tmp_path, backend_factory, **options):
+def make_wsgi(tmp_path, backend_factory, **options):
     conf = config.load(environ={
         "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
@@ -58,7 +61,11 @@ def make_app(tmp_path, backend_factory, **options):
     def as_admin(environ, start_response):
         environ[context.ENV_KEY] = context.admin_context()
         return api(environ, start_response)
-    return webtest.TestApp(as_admin)
+    return as_admin
+
+
+def make_app(tmp_path, backend_factory, **options):
+    return webtest.TestApp(make_wsgi(tmp_path, backend_factory, **options))
 
 
 def files(tmp_path):
@@ -107,6 +114,92 @@ def test_a_put_to_a_queued_image_refused_for_space_keeps_it_queued(tmp_path):
     queued = app.post("/images", status=201).json["image"]
     app.put(f"/images/{queued['id']}", b"x" * (2 << 20), headers=OCTET, status=507)
     assert app.get(f"/images/detail?is_public=none").json["images"][0]["status"] == "queued"
+
+
+class SharedDisk:
+    """A disk of `free` bytes shared by concurrent uploads: the store's write
+    seam uses it up, its free-space seam tells what is left."""
+
+    def __init__(self, free):
+        self.left = self.lowest = free
+        self._lock = threading.Lock()
+
+    def write(self, fd, data):
+        written = os.write(fd, data)
+        with self._lock:
+            self.left -= written
+            self.lowest = min(self.lowest, self.left)
+        return written
+
+    def free_space(self):
+        return self.left
+
+
+class TurnTakingBody:
+    """A chunked upload body read in turns with another one (a barrier), so
+    two uploads interleave; `done()` lets the other go on alone."""
+
+    def __init__(self, size, turns, piece=256 << 10):
+        self.left, self.turns, self.piece = size, turns, piece
+
+    def read(self, n=-1):
+        if self.left <= 0:
+            return b""
+        try:
+            self.turns.wait()
+        except threading.BrokenBarrierError:
+            pass
+        size = min(self.piece, self.left, n if n and n > 0 else self.piece)
+        self.left -= size
+        return b"x" * size
+
+    readinto = None
+
+
+def chunked_upload(wsgi, body):
+    """POST /images with a chunked body (no Content-Length) -> status code."""
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/images", "SCRIPT_NAME": "",
+               "QUERY_STRING": "", "SERVER_NAME": "glance", "SERVER_PORT": "80",
+               "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "glance",
+               "CONTENT_TYPE": "application/octet-stream", "HTTP_TRANSFER_ENCODING": "chunked",
+               "wsgi.input": body, "wsgi.url_scheme": "http", "wsgi.errors": None,
+               "wsgi.version": (1, 0), "wsgi.multithread": True, "wsgi.multiprocess": False,
+               "wsgi.run_once": False}
+    status = []
+    result = wsgi(environ, lambda line, headers, exc_info=None: status.append(line))
+    b"".join(result)
+    return int(status[0].split()[0])
+
+
+def test_concurrent_chunked_uploads_cannot_breach_the_reserve(tmp_path):
+    # 12 MiB free, 4 MiB kept in reserve: a 2 MiB and a 7 MiB upload cannot
+    # both fit, though each alone does and neither declares its size.
+    disk = SharedDisk(12 << 20)
+    wsgi = make_wsgi(tmp_path, lambda conf: FilesystemStore(
+        conf, write=disk.write, free_space=disk.free_space), store_min_free="4M")
+    turns = threading.Barrier(2, timeout=10)
+    statuses = {}
+
+    def upload(size):
+        try:
+            statuses[size] = chunked_upload(wsgi, TurnTakingBody(size, turns))
+        finally:
+            turns.abort()
+    threads = [threading.Thread(target=upload, args=(size,)) for size in (2 << 20, 7 << 20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert 507 in statuses.values() and set(statuses.values()) <= {201, 507}, statuses
+    assert disk.lowest >= 4 << 20
+    images = make_app(tmp_path, FilesystemStore).get("/images/detail?is_public=none").json[
+        "images"]
+    assert sorted(image["status"] for image in images) == sorted(
+        "killed" if status == 507 else "active" for status in statuses.values())
+    killed = [image for image in images if image["status"] == "killed"]
+    assert all("space" in image["status_reason"] for image in killed)
+    assert files(tmp_path) == [str(image["id"]) for image in images
+                               if image["status"] == "active"]
 
 
 @pytest.fixture

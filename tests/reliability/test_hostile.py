@@ -54,7 +54,10 @@ INTERESTING_VALUES = (
     "sha256", "sha512", "md5", "a" * 64, "d41d8cd98f00b204e9800998ecf8427e",
     "file:///etc/passwd", "swift://a/b", "ftp://x/y", "http://[::1", "javascript:alert(1)",
     "http://", "https://user:pass@", "../../etc/passwd", "%00", "\x00", "\x7f", "\x1b[31m",
-    "日本語", "é", "\ud800", "A" * 300, "A" * 20000, "admin", "member,admin")
+    "日本語", "é", "\ud800", "A" * 300, "A" * 20000, "admin", "member,admin",
+    # Malformed location hosts (issue 15, item 12): 400 in every mode.
+    "http://[127.0.0.1]/", "http://[", "http://[fe80::1%25eth0]/", "http://[::1]x/",
+    "http://[v1.x]/", "https://[::1]:99999/", "http://0x7f.1/", "http://2130706433/")
 PATH_STEMS = ("/", "/images", "/images/", "/images/detail", "/v1", "/v1/", "/v1/images",
               "/v1/images/detail", "/versions", "/v2/images", "/v1/v1/images", "//images",
               "/images/detail/x", "/images/../images", "/IMAGES", "*")

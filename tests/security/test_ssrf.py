@@ -14,13 +14,23 @@ def register(dep, caller, location, size="10"):
 
 @pytest.mark.parametrize("location", [
     "http://127.0.0.1:9191/images", "http://[::1]/x", "http://169.254.169.254/latest/meta-data/",
-    "http://10.0.0.1/x", "http://localhost/x", "http://127.1/x",
+    "http://10.0.0.1/x", "http://localhost/x", "http://[::ffff:127.0.0.1]/x",
+    "http://[::127.0.0.1]/x", "http://[64:ff9b::7f00:1]/x", "http://[2002:7f00:1::]/x",
 ])
 @pytest.mark.parametrize("caller", ["owner", "admin"])
 def test_internal_locations_are_refused(token_deployment, location, caller):
     res = register(token_deployment, caller, location)
     assert res.status_int == 400
     assert "not an allowed address" in res.json["message"]
+    assert "127.0.0.1" not in res.json["message"] and "localhost" not in res.json["message"]
+
+
+@pytest.mark.parametrize("location", ["http://127.1/x", "http://2130706433/x",
+                                      "http://0x7f.1/x", "http://0177.0.0.1/x"])
+def test_unusual_spellings_of_an_address_are_refused(token_deployment, location):
+    res = register(token_deployment, "owner", location)
+    assert res.status_int == 400
+    assert "unusual spelling" in res.json["message"]
 
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "file:///var/lib/glance/images/1",

@@ -13,6 +13,7 @@ def make_conf(tmp_path, **overrides):
         "chunk_size": "64K",
         "http_store_connect_timeout": "0.5",
         "http_store_read_timeout": "0.5",
+        "http_store_first_byte_timeout": "1",
     }
     options.update(overrides)
     return config.load(environ={}, **options)

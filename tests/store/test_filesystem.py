@@ -4,6 +4,7 @@ import errno
 import hashlib
 import os
 import stat
+import threading
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_existing_datadir_is_kept(tmp_path):
     datadir.mkdir()
     (datadir / "7").write_bytes(b"old")
     store = FilesystemStore(make_conf(tmp_path))
-    assert read_all(store.get(store.location_for(7))) == b"old"
+    assert read_all(store.get(store.location_for(7), image_id=7)) == b"old"
 
 
 # -- add -----------------------------------------------------------------------
@@ -69,12 +70,12 @@ def test_add_writes_the_bytes(store):
 
 def test_add_accepts_bytearray_and_memoryview_chunks(store):
     location = store.add(1, [bytearray(b"ab"), memoryview(b"cd")])
-    assert read_all(store.get(location)) == b"abcd"
+    assert read_all(store.get(location, image_id=1)) == b"abcd"
 
 
 def test_add_of_no_chunks_stores_empty_image(store):
     location = store.add(1, iter(()))
-    assert store.get_size(location) == 0
+    assert store.get_size(location, image_id=1) == 0
 
 
 def test_add_leaves_only_the_image_file(store):
@@ -94,7 +95,7 @@ def test_round_trip_20_mib_is_byte_exact(store):
 
     location = store.add(5, chunks())
     received = hashlib.sha256()
-    with store.get(location) as data:
+    with store.get(location, image_id=5) as data:
         assert data.size == 20 * MIB
         for chunk in data:
             received.update(chunk)
@@ -111,7 +112,7 @@ def test_duplicate_keeps_the_first_data_and_leaves_no_temp(store):
     location = store.add(1, [b"first"])
     with pytest.raises(exception.Duplicate):
         store.add(1, [b"second"])
-    assert read_all(store.get(location)) == b"first"
+    assert read_all(store.get(location, image_id=1)) == b"first"
     assert os.listdir(store.datadir) == ["1"]
 
 
@@ -236,54 +237,54 @@ def test_partial_writes_are_completed(conf):
     store = FilesystemStore(conf, write=write)
     payload = os.urandom(10 * KIB)
     location = store.add(1, [payload])
-    assert read_all(store.get(location)) == payload
+    assert read_all(store.get(location, image_id=1)) == payload
 
 
 # -- get -----------------------------------------------------------------------
 
 def test_get_returns_size_and_data(store):
     location = store.add(1, [b"hello"])
-    data = store.get(location)
+    data = store.get(location, image_id=1)
     assert data.size == 5
     assert read_all(data) == b"hello"
 
 
 def test_get_offers_the_open_file(store):
     location = store.add(1, [b"hello"])
-    with store.get(location) as data:
+    with store.get(location, image_id=1) as data:
         assert os.read(data.fileobj.fileno(), 100) == b"hello"
 
 
 def test_get_yields_chunk_size_chunks(tmp_path):
     store = FilesystemStore(make_conf(tmp_path, chunk_size="128K"))
     location = store.add(1, [os.urandom(300 * KIB)])
-    sizes = [len(chunk) for chunk in store.get(location)]
+    sizes = [len(chunk) for chunk in store.get(location, image_id=1)]
     assert sizes == [128 * KIB, 128 * KIB, 44 * KIB]
 
 
 def test_chunk_size_has_a_64_kib_floor(tmp_path):
     store = FilesystemStore(make_conf(tmp_path, chunk_size="4K"))
     location = store.add(1, [os.urandom(100 * KIB)])
-    sizes = [len(chunk) for chunk in store.get(location)]
+    sizes = [len(chunk) for chunk in store.get(location, image_id=1)]
     assert sizes == [MIN_CHUNK_SIZE, 100 * KIB - MIN_CHUNK_SIZE]
 
 
 def test_close_twice_is_safe(store):
-    data = store.get(store.add(1, [b"x"]))
+    data = store.get(store.add(1, [b"x"]), image_id=1)
     data.close()
     data.close()
     assert data.fileobj.closed
 
 
 def test_iteration_to_the_end_closes_the_file(store):
-    data = store.get(store.add(1, [b"x"]))
+    data = store.get(store.add(1, [b"x"]), image_id=1)
     read_all(data)
     assert data.fileobj.closed
 
 
 def test_file_shrinking_under_a_reader_raises_store_error(store):
     location = store.add(1, [b"x" * (200 * KIB)])
-    data = store.get(location)
+    data = store.get(location, image_id=1)
     os.truncate(os.path.join(store.datadir, "1"), 100 * KIB)
     with pytest.raises(exception.StoreError):
         read_all(data)
@@ -291,13 +292,13 @@ def test_file_shrinking_under_a_reader_raises_store_error(store):
 
 def test_get_of_missing_image_is_not_found(store):
     with pytest.raises(exception.NotFound):
-        store.get(store.location_for(9))
+        store.get(store.location_for(9), image_id=9)
 
 
 def test_get_accepts_localhost_netloc(store):
     store.add(1, [b"x"])
     path = os.path.join(store.datadir, "1")
-    assert read_all(store.get("file://localhost" + path)) == b"x"
+    assert read_all(store.get("file://localhost" + path, image_id=1)) == b"x"
 
 
 def test_datadir_with_space_round_trips(tmp_path):
@@ -305,7 +306,7 @@ def test_datadir_with_space_round_trips(tmp_path):
     store = FilesystemStore(make_conf(tmp_path, filesystem_store_datadir=datadir))
     location = store.add(1, [b"x"])
     assert " " not in location
-    assert read_all(store.get(location)) == b"x"
+    assert read_all(store.get(location, image_id=1)) == b"x"
 
 
 def test_datadir_behind_a_symlink_works(tmp_path):
@@ -314,20 +315,20 @@ def test_datadir_behind_a_symlink_works(tmp_path):
     (tmp_path / "link").symlink_to(real)
     store = FilesystemStore(make_conf(tmp_path, filesystem_store_datadir=str(tmp_path / "link")))
     location = store.add(1, [b"x"])
-    assert read_all(store.get(location)) == b"x"
+    assert read_all(store.get(location, image_id=1)) == b"x"
 
 
 def test_symlink_to_another_image_inside_datadir_is_allowed(store):
     store.add(1, [b"one"])
     os.symlink(os.path.join(store.datadir, "1"), os.path.join(store.datadir, "2"))
-    assert read_all(store.get(store.location_for(2))) == b"one"
+    assert read_all(store.get(store.location_for(2), image_id=2)) == b"one"
 
 
 def test_deleting_a_symlinked_image_keeps_the_image_it_points_to(store):
     first = store.add(1, [b"one"])
     os.symlink(os.path.join(store.datadir, "1"), os.path.join(store.datadir, "2"))
-    store.delete(store.location_for(2))
-    assert read_all(store.get(first)) == b"one"
+    store.delete(store.location_for(2), image_id=2)
+    assert read_all(store.get(first, image_id=1)) == b"one"
     assert os.listdir(store.datadir) == ["1"]
 
 
@@ -357,59 +358,96 @@ def _escapes(store, outside):
         "trailing_slash": f"file://{datadir}/",
         "not_file": f"http://{datadir}/1",
         "nul": f"file://{datadir}/1%00",
+        "not_a_uri": "file://[/1",
     }
 
 
 ESCAPES = ["etc_passwd", "dotdot", "encoded_dotdot", "encoded_slash_dotdot", "symlink_out",
            "the_datadir", "other_host", "relative", "temp_file", "trailing_dotdot",
-           "trailing_slash", "not_file", "nul"]
+           "trailing_slash", "not_file", "nul", "not_a_uri"]
 
 
 @pytest.mark.parametrize("operation", ["get", "delete", "get_size"])
 @pytest.mark.parametrize("escape", ESCAPES)
 def test_location_outside_datadir_is_refused(store, outside, escape, operation):
     location = _escapes(store, outside)[escape]
-    with pytest.raises(exception.Invalid):
-        getattr(store, operation)(location)
+    with pytest.raises(exception.Forbidden):
+        getattr(store, operation)(location, image_id=99 if escape == "symlink_out" else 1)
 
 
 def test_delete_through_symlink_out_keeps_the_target(store, outside):
     location = _escapes(store, outside)["symlink_out"]
-    with pytest.raises(exception.Invalid):
-        store.delete(location)
+    with pytest.raises(exception.Forbidden):
+        store.delete(location, image_id=99)
     assert outside.read_bytes() == b"secret"
 
 
 def test_refusal_does_not_echo_the_path(store):
-    with pytest.raises(exception.Invalid) as caught:
-        store.get("file:///etc/passwd")
-    assert "outside the filesystem store" in caught.value.message
-    assert "/etc" not in caught.value.message
+    with pytest.raises(exception.Forbidden) as caught:
+        store.get("file:///etc/passwd", image_id=1)
+    assert "image 1" in caught.value.message and "/etc" not in caught.value.message
+    assert "/etc/passwd" in caught.value.detail
+
+
+# -- only an image's own file (issue 15, item 1) -------------------------------------
+
+@pytest.mark.parametrize("operation", ["get", "get_size"])
+def test_another_images_file_is_not_read(store, operation):
+    theirs = store.add(2, [b"private data of image 2"])
+    with pytest.raises(exception.Forbidden) as caught:
+        getattr(store, operation)(theirs, image_id=1)
+    assert store.datadir not in caught.value.message
+
+
+def test_another_images_file_is_not_read_from_an_offset(store):
+    theirs = store.add(2, [b"private data of image 2"])
+    with pytest.raises(exception.Forbidden):
+        store.get_from(theirs, 8, image_id=1)
+
+
+def test_another_images_file_is_not_deleted(store):
+    theirs = store.add(2, [b"private data of image 2"])
+    with pytest.raises(exception.Forbidden):
+        store.delete(theirs, image_id=1)
+    assert read_all(store.get(theirs, image_id=2)) == b"private data of image 2"
+
+
+@pytest.mark.parametrize("image_id", [None, "2", 2.0, True, -2])
+def test_a_location_is_no_ones_without_an_image_id(store, image_id):
+    location = store.add(2, [b"x"])
+    with pytest.raises(exception.Forbidden):
+        store.get(location, image_id=image_id)
+
+
+def test_an_images_own_file_by_another_spelling_is_served(store):
+    store.add(2, [b"mine"])
+    spelled = "file://localhost" + store.datadir + "/./2"
+    assert read_all(store.get(spelled, image_id=2)) == b"mine"
 
 
 # -- delete, get_size, free_space -------------------------------------------------
 
 def test_delete_removes_the_file(store):
     location = store.add(1, [b"x"])
-    store.delete(location)
+    store.delete(location, image_id=1)
     assert os.listdir(store.datadir) == []
 
 
 def test_delete_twice_is_not_found(store):
     location = store.add(1, [b"x"])
-    store.delete(location)
+    store.delete(location, image_id=1)
     with pytest.raises(exception.NotFound):
-        store.delete(location)
+        store.delete(location, image_id=1)
 
 
 def test_get_size_is_file_size(store):
     location = store.add(1, [b"x" * 12345])
-    assert store.get_size(location) == 12345
+    assert store.get_size(location, image_id=1) == 12345
 
 
 def test_get_size_of_missing_image_is_not_found(store):
     with pytest.raises(exception.NotFound):
-        store.get_size(store.location_for(3))
+        store.get_size(store.location_for(3), image_id=3)
 
 
 def test_free_space_is_bytes_available(store):
@@ -417,6 +455,99 @@ def test_free_space_is_bytes_available(store):
     free = store.free_space()
     assert isinstance(free, int)
     assert abs(free - info.f_bavail * info.f_frsize) < 64 * MIB
+
+
+# -- the free-space reserve, held while writing (issue 15, item 9) -------------------
+
+class FakeDisk:
+    """A disk with `free` bytes left: `write` (the store's write seam) uses
+    them up, `free_space` (its free-space seam) tells what is left."""
+
+    def __init__(self, free):
+        self.left = self.lowest = free
+        self.measured = 0
+        self._lock = threading.Lock()
+
+    def write(self, fd, data):
+        written = os.write(fd, data)
+        with self._lock:
+            self.left -= written
+            self.lowest = min(self.lowest, self.left)
+        return written
+
+    def free_space(self):
+        self.measured += 1
+        return self.left
+
+
+def store_on(disk, tmp_path, reserve):
+    return FilesystemStore(make_conf(tmp_path, store_min_free=str(reserve)),
+                           write=disk.write, free_space=disk.free_space)
+
+
+def test_an_upload_is_cut_off_before_it_breaches_the_reserve(tmp_path):
+    disk = FakeDisk(3 * MIB)
+    store = store_on(disk, tmp_path, MIB)
+    with pytest.raises(exception.InsufficientStorage) as caught:
+        store.add(1, (b"x" * (256 * KIB) for _ in range(12)))
+    assert disk.lowest >= MIB
+    assert caught.value.image_id == 1 and "reserve" in caught.value.message
+    assert os.listdir(store.datadir) == []
+
+
+def test_an_upload_that_leaves_the_reserve_free_is_stored(tmp_path):
+    disk = FakeDisk(3 * MIB)
+    store = store_on(disk, tmp_path, MIB)
+    location = store.add(1, (b"x" * (256 * KIB) for _ in range(8)))
+    assert store.get_size(location, image_id=1) == 2 * MIB
+    assert disk.lowest == MIB
+
+
+def test_with_room_to_spare_free_space_is_measured_rarely(tmp_path):
+    disk = FakeDisk(1 << 40)
+    store = store_on(disk, tmp_path, MIB)
+    store.add(1, (b"x" * (64 * KIB) for _ in range(64)))
+    assert disk.measured == 1
+
+
+def test_near_the_reserve_every_chunk_is_measured(tmp_path):
+    disk = FakeDisk(MIB + 16 * 64 * KIB)
+    store = store_on(disk, tmp_path, MIB)
+    store.add(1, (b"x" * (64 * KIB) for _ in range(8)))
+    assert disk.measured >= 8
+
+
+def test_concurrent_uploads_together_keep_the_reserve(tmp_path):
+    """Each sees room for itself; together they would breach the reserve."""
+    disk = FakeDisk(12 * MIB)
+    store = store_on(disk, tmp_path, 4 * MIB)
+    turns = threading.Barrier(2, timeout=10)
+    outcome = {}
+
+    def chunks():
+        for _ in range(6):
+            try:
+                turns.wait()        # the two uploads write in turns
+            except threading.BrokenBarrierError:
+                pass                # the other one has ended
+            yield b"x" * MIB
+
+    def upload(image_id):
+        try:
+            store.add(image_id, chunks())
+            outcome[image_id] = "stored"
+        except exception.InsufficientStorage:
+            outcome[image_id] = "507"
+        finally:
+            turns.abort()
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(outcome.values()) in (["507", "507"], ["507", "stored"])
+    assert disk.lowest >= 4 * MIB
 
 
 # -- what the reliability work sees -------------------------------------------------

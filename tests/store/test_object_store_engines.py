@@ -87,11 +87,11 @@ def test_a_round_trip_streams_the_same_bytes(storage, mib, declared):
     store = storage.store
     location = store.add(1, Body(data, declared))
     assert location == f"{storage.scheme}://{storage.store.location_for(1).split('://')[1]}"
-    assert b"".join(store.get(location)) == data
-    assert store.get_size(location) == len(data)
+    assert b"".join(store.get(location, image_id=1)) == data
+    assert store.get_size(location, image_id=1) == len(data)
     if data:
-        assert b"".join(store.get_from(location, 7)) == data[7:]
-    store.delete(location)
+        assert b"".join(store.get_from(location, 7, image_id=1)) == data[7:]
+    store.delete(location, image_id=1)
     assert_empty(storage)
 
 
@@ -101,7 +101,7 @@ def test_large_objects_are_segments_behind_one_name(storage):
     data = os.urandom(5 * MIB)
     location = storage.store.add(3, Body(data))
     assert storage.names() == ["3", "3-00001", "3-00002", "3-00003"]
-    storage.store.delete(location)
+    storage.store.delete(location, image_id=3)
     assert_empty(storage)
 
 
@@ -128,7 +128,7 @@ def test_an_image_id_with_data_is_a_duplicate(storage):
     storage.store.add(5, Body(b"first"))
     with pytest.raises(exception.Duplicate):
         storage.store.add(5, Body(b"second"))
-    assert b"".join(storage.store.get(storage.store.location_for(5))) == b"first"
+    assert b"".join(storage.store.get(storage.store.location_for(5), image_id=5)) == b"first"
 
 
 def test_missing_data_is_not_found(storage):
@@ -136,7 +136,7 @@ def test_missing_data_is_not_found(storage):
     storage.store.add(7, Body(b"x"))            # the container/bucket exists
     for operation in (storage.store.get, storage.store.get_size, storage.store.delete):
         with pytest.raises(exception.NotFound):
-            operation(location)
+            operation(location, image_id=6)
 
 
 def test_a_missing_container_is_not_created_unless_configured():
@@ -160,7 +160,7 @@ def test_a_rejected_swift_token_is_renewed(storage):
     location = store.add(8, Body(b"data"))
     stale = store._current_token()
     stale.value = "AUTH_ftk" + "0" * 40       # a token the engine refuses (401)
-    assert b"".join(store.get(location)) == b"data"
+    assert b"".join(store.get(location, image_id=8)) == b"data"
     assert store._current_token() is not stale
 
 
@@ -168,7 +168,7 @@ def test_a_wrong_swift_key_is_a_store_error_without_the_key():
     conf = config.load(environ={}, **engines.swift_conf(
         "glance", swift_store_key="wrong-key-123"))
     with pytest.raises(exception.StoreError, match="refused") as caught:
-        SwiftStore(conf).get("swift://glance/1")
+        SwiftStore(conf).get("swift://glance/1", image_id=1)
     assert "wrong-key-123" not in caught.value.message
 
 
@@ -176,7 +176,7 @@ def test_a_wrong_s3_secret_is_a_store_error_without_the_secret():
     conf = config.load(environ={}, **engines.s3_conf(
         "glance", s3_store_secret_key="wrong-secret-123"))
     with pytest.raises(exception.StoreError, match="403") as caught:
-        S3Store(conf).get("s3://glance/1")
+        S3Store(conf).get("s3://glance/1", image_id=1)
     assert "wrong-secret-123" not in caught.value.message
 
 
@@ -198,9 +198,9 @@ def test_virtual_hosted_addressing_works_against_the_engine():
     storage = engines.ObjectStorage(store, "s3")
     try:
         location = store.add(1, Body(b"virtually hosted"))
-        assert b"".join(store.get(location)) == b"virtually hosted"
+        assert b"".join(store.get(location, image_id=1)) == b"virtually hosted"
         assert set(seen) == {f"{bucket}.{found['domain']}"}
-        store.delete(location)
+        store.delete(location, image_id=1)
     finally:
         storage.remove()
 
@@ -221,4 +221,4 @@ def test_leftovers_of_an_upload_that_died_with_its_server_are_removed(storage):
         assert storage.incomplete_uploads()
     assert store.remove_leftovers(9)
     assert storage.names() == ["90"] and storage.incomplete_uploads() == []
-    store.delete(keep)
+    store.delete(keep, image_id=90)

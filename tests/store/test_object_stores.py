@@ -223,12 +223,15 @@ def _assert_no_secret(text, *secrets):
 def _exercise(store, location):
     """Every operation against a server that fails them all -> the messages."""
     messages = []
-    for operation in (lambda: store.add(5, Sized(b"x" * 100)), lambda: store.get(location),
-                      lambda: store.get_size(location), lambda: store.delete(location),
-                      lambda: store.get_from(location, 10)):
+    for operation in (lambda: store.add(5, Sized(b"x" * 100)),
+                      lambda: store.get(location, image_id=5),
+                      lambda: store.get_size(location, image_id=5),
+                      lambda: store.delete(location, image_id=5),
+                      lambda: store.get_from(location, 10, image_id=5)):
         with pytest.raises(exception.GlanceError) as caught:
             operation()
-        messages.append(caught.value.message)
+        assert location not in caught.value.message      # CONTRACT §9: to the log only
+        messages += [caught.value.message, caught.value.detail or ""]
     return messages
 
 
@@ -243,7 +246,7 @@ def test_swift_errors_and_logs_hold_no_key_or_token(tmp_path, caplog, status):
     assert any(TOKEN in str(headers) for _, _, headers in server.requests)   # it was sent
     for text in messages + [caplog.text]:
         _assert_no_secret(text, TOKEN, SWIFT_KEY)
-    assert all(message.startswith("swift store") for message in messages), messages
+    assert all(message.startswith("swift store") for message in messages[::2]), messages
 
 
 @pytest.mark.parametrize("status", ["500 Internal Server Error", "403 Forbidden",
@@ -264,12 +267,34 @@ def test_a_refused_swift_login_names_the_options_not_their_values(tmp_path):
     with Tattler("401 Unauthorized") as server:
         store = SwiftStore(swift_conf(tmp_path, auth=f"{server.url}/login"))
         with pytest.raises(exception.StoreError, match="swift_store_key") as caught:
-            store.get("swift://glance/1")
+            store.get("swift://glance/1", image_id=1)
     _assert_no_secret(caught.value.message, SWIFT_KEY, "test:tester")
 
 
 def test_an_unreachable_store_is_a_store_error(tmp_path):
     with pytest.raises(exception.StoreError, match="connection refused"):
-        SwiftStore(swift_conf(tmp_path)).get("swift://glance/1")
+        SwiftStore(swift_conf(tmp_path)).get("swift://glance/1", image_id=1)
     with pytest.raises(exception.StoreError, match="connection refused"):
-        S3Store(s3_conf(tmp_path)).get("s3://glance/1")
+        S3Store(s3_conf(tmp_path)).get("s3://glance/1", image_id=1)
+
+
+# -- only an image's own object (issue 15, item 1) ----------------------------------------
+
+OTHERS = {"swift": ["swift://glance/6", "swift://other/5", "swift://glance/5-00001",
+                    "swift://glance/05", "swift://glance", "swift://[/5", "s3://glance/5"],
+          "s3": ["s3://glance/6", "s3://other/5", "s3://glance/5-00001", "s3://glance/05",
+                 "s3://glance", "s3://[/5", "swift://glance/5"]}
+
+
+@pytest.mark.parametrize("kind", ["swift", "s3"])
+@pytest.mark.parametrize("operation", ["get", "get_size", "delete", "get_from"])
+def test_another_images_object_is_refused_without_asking_the_store(tmp_path, kind, operation):
+    with Tattler("200 OK") as server:
+        store = (SwiftStore(swift_conf(tmp_path, auth=f"{server.url}/auth/v1.0"))
+                 if kind == "swift" else S3Store(s3_conf(tmp_path, host=server.url)))
+        for location in OTHERS[kind]:
+            args = (location, 3) if operation == "get_from" else (location,)
+            with pytest.raises(exception.Forbidden) as caught:
+                getattr(store, operation)(*args, image_id=5)
+            assert location not in caught.value.message and location in caught.value.detail
+        assert server.requests == []
