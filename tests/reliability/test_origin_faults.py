@@ -25,7 +25,6 @@ import webtest
 from glance import client as gc
 from glance.api.images import GIVE_BACK_SLOT, ImagesApp
 from glance.common import config, context
-from glance.middleware.headers import ImageMetaHeaders
 from glance.registry import ImageRegistry
 from glance.store import Stores
 from tests.fixtureapps.origin import pattern
@@ -194,11 +193,10 @@ def in_process_api(tmp_path, slots, **options):
         "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
     api = ImagesApp(conf, ImageRegistry.from_conf(conf), Stores(conf))
-    meta = ImageMetaHeaders(api)
 
     def as_admin(environ, start_response):
         environ[context.ENV_KEY] = context.admin_context()
-        return meta(environ, start_response)
+        return api(environ, start_response)
     return webtest.TestApp(RunSlots(as_admin, slots))
 
 

@@ -15,7 +15,6 @@ import webtest
 from glance.api import recovery
 from glance.api.images import ImagesApp
 from glance.common import config, context, exception, faults
-from glance.middleware.headers import ImageMetaHeaders
 from glance.registry import ImageRegistry
 from glance.store import Stores
 from tests.fixtureapps.origin import Origin
@@ -30,7 +29,7 @@ class Api:
             "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
         self.registry = ImageRegistry.from_conf(self.conf)
         self.datadir = str(tmp_path / "images")
-        meta = ImageMetaHeaders(ImagesApp(self.conf, self.registry, Stores(self.conf)))
+        meta = ImagesApp(self.conf, self.registry, Stores(self.conf))
 
         def as_admin(environ, start_response):
             environ[context.ENV_KEY] = context.admin_context()
