@@ -70,9 +70,21 @@ class Result:
         return parse_table(self.out)
 
     def fields(self):
-        """A two-column table (`Property | Value`) as a dict, header row left out."""
-        rows = self.ok().table()
-        return {row[0]: row[1] for row in rows[1:] if len(row) == 2}
+        """A two-column table (`Property | Value`) as a dict, header row left out.
+
+        A value too wide for its column (a SHA-512 hex digest) continues on
+        rows with an empty first cell; they are joined back without a space.
+        """
+        fields, key = {}, None
+        for row in self.ok().table()[1:]:
+            if len(row) != 2:
+                continue
+            if row[0]:
+                key = row[0]
+                fields[key] = row[1]
+            elif key is not None:
+                fields[key] += row[1]
+        return fields
 
 
 def parse_table(text):
