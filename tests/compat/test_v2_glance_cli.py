@@ -107,7 +107,8 @@ def test_image_show(v2, disk, unique):
 
 def test_image_show_unknown(v2):
     result = v2.glance("image-show", "00000000-0000-4000-8000-000000000000").failed()
-    assert "404" in result.err or "No image" in result.err, repr(result)
+    assert "falling back to v1" not in result.err, repr(result)
+    assert "HTTP 404 Not Found" in result.err, repr(result)
 
 
 def test_image_update_properties(v2, unique):
