@@ -8,3 +8,13 @@ starts passing fails loudly until its line here is removed.  Keys are
 
 KNOWN_FAILURES = {
 }
+
+# Tests of our deliberate extensions, which the real Glance of their API cannot
+# pass: `xfail(strict=True)` against a real Glance only (targets.py), so
+# tools/compat-against-real-glance.sh stays green and says why.
+REAL_GLANCE_CANNOT = {
+    "test_v2_openstackclient.py::test_image_members":
+        "without Keystone, OSC resolves the project through the image endpoint "
+        "(GET /v2/tenants/<id>, then /v2/tenants); Glance 33 answers 404 and OSC "
+        "gives up; our 403 there (CONTRACT §4) lets it use the id verbatim",
+}
