@@ -52,7 +52,10 @@ done
 V1_URL=$(bash "$RECIPES/reference-glance-v1.sh" start v1+v2 | tail -n 1)
 
 # -- Glance 33 -------------------------------------------------------------------
-(cd "$GLANCE_DIR" 2>/dev/null || cd /tmp; bash "$RECIPES/glance33.sh" configure > /dev/null)
+case "$GLANCE_DIR" in /tmp/?*) ;; *) echo "COMPAT_V2_DIR must be under /tmp" >&2; exit 2 ;; esac
+rm -rf "$GLANCE_DIR"  # a fresh database and store every run
+mkdir -p "$GLANCE_DIR"
+(cd "$GLANCE_DIR" && bash "$RECIPES/glance33.sh" configure > /dev/null)
 mkdir -p "$GLANCE_DIR/pylib"
 cat > "$GLANCE_DIR/pylib/compat_identity.py" <<'EOF'
 """Paste filter: the identity keystonemiddleware would pass for an admin of project compat."""
