@@ -6,10 +6,11 @@
 #
 #   tools/compat-against-real-glance.sh [pytest args...]
 #
-# Needs (DEVELOPERS.md): the client venvs (`make clients`); real Glance v1
-# installed by ../shared/recipes/reference-glance-v1.sh install (GLANCE_MIRROR
-# and REQUIREMENTS_MIRROR set, as for that script); real Glance 33 installed
-# by ../shared/recipes/glance33.sh install (in /tmp/glance-venv).
+# Needs: the client venvs (`make clients`); real Glance v1 installed by
+# ../shared/recipes/reference-glance-v1.sh install (GLANCE_MIRROR and
+# REQUIREMENTS_MIRROR: git copies of openstack/glance and openstack/requirements,
+# defaults below); real Glance 33 installed by ../shared/recipes/glance33.sh
+# install (in /tmp/glance-venv).  Both recipes' headers say more.
 #
 # Glance v1 runs in its own run directory (COMPAT_V1_DIR, with links to the
 # shared install), so another engineer's reference server is left alone.
