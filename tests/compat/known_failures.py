@@ -121,7 +121,7 @@ KNOWN_FAILURES = {
 }
 
 # Tests of our deliberate extensions, which the real Glance of their API cannot
-# pass: `xfail(strict=True)` against a real Glance only (targets.py), so
+# pass: `xfail(strict=True)` against a real Glance only (conftest.py), so
 # tools/compat-against-real-glance.sh stays green and says why.
 REAL_GLANCE_CANNOT = {
     "test_v2_openstackclient.py::test_image_members":
