@@ -7,8 +7,10 @@ API_PORT ?= 9292
 REGISTRY_PORT ?= 9191
 DATA_DIR ?= var
 DATA := $(abspath $(DATA_DIR))
+CLIENTS_DIR := .venv-clients
+CLIENT_VENVS := $(CLIENTS_DIR)/v1/.installed $(CLIENTS_DIR)/v2/.installed
 
-.PHONY: run test docs bench clean
+.PHONY: run test clients docs bench clean
 
 $(VENV)/.installed: setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,8 +33,21 @@ run: $(VENV)/.installed
 	$(VENV)/bin/glance-api --config paste.ini --port $(API_PORT) & api=$$!; \
 	wait
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(CLIENT_VENVS)
 	$(PY) -m pytest -q
+
+# The real OpenStack clients that tests/compat drives, each set in its own
+# virtualenv (glanceclient 2.17.1 and 4.x cannot share one), installed exactly
+# from its pin file and rebuilt only when that file changes.  A failed install
+# fails `make test` here, loudly; the tests skip only when a venv is absent.
+$(CLIENTS_DIR)/%/.installed: tests/compat/requirements-%.txt
+	rm -rf $(CLIENTS_DIR)/$*
+	$(PYTHON) -m venv $(CLIENTS_DIR)/$*
+	$(CLIENTS_DIR)/$*/bin/python -m pip install -q --no-deps -r $<
+	$(CLIENTS_DIR)/$*/bin/python -m pip check
+	touch $@
+
+clients: $(CLIENT_VENVS)
 
 docs: $(VENV)/.installed
 	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
