@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 from glance.api.v2 import schemas, view
 from glance.api.v2.attributes import short
 from glance.common import exception
+from glance.common.fields import MAX_INT
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
@@ -166,8 +167,9 @@ def _count(name, value):
     if not _DIGITS.fullmatch(digits):
         raise exception.Invalid(f"{name} must be a non-negative integer, got {short(value)}")
     digits = digits.lstrip("0") or "0"
-    # Beyond 2^63-1 nothing is bigger in this service: cap, do not overflow.
-    return int(digits) if len(digits) <= 19 else 2**63
+    # Nothing in this service exceeds 2^63-1 (and SQL integers cannot):
+    # cap rather than overflow the registry's query.
+    return min(int(digits), MAX_INT) if len(digits) <= 19 else MAX_INT
 
 
 def _boolean(name, value):

@@ -116,7 +116,7 @@ def apply(image, operations, caller, media=V21):
             _property(properties, operation, media, image["id"])
         else:
             _attribute(new, operation, image, caller, media)
-    if any(new[key] != image[key] for key in attributes.FORMATS):
+    if any(new[key] != old[key] for key in attributes.FORMATS):
         attributes.check_formats(new, image_id=image["id"])
     changes = {key: value for key, value in new.items() if value != old[key]}
     if properties != image["properties"]:

@@ -174,6 +174,11 @@ def test_size_bounds():
     assert (query.size_min, query.size_max) == (1, 0)
 
 
+def test_huge_numbers_are_capped_at_the_largest_sql_integer():
+    query = parse(f"size_min={'9' * 30}&size_max=9223372036854775808&min_ram=99999999999999999999")
+    assert query.size_min == query.size_max == query.fields["min_ram"] == 2**63 - 1
+
+
 @pytest.mark.parametrize("value,expected", [
     ("gt:2020-01-01T00:00:00Z", ("gt", datetime(2020, 1, 1, tzinfo=UTC))),
     ("gte:2020-01-01T00:00:00", ("gte", datetime(2020, 1, 1, tzinfo=UTC))),
