@@ -11,7 +11,7 @@ import hashlib
 import pytest
 import webtest
 
-from glance.api.images import ImagesApp
+from glance.api.v1.images import ImagesApp
 from glance.common import config, context
 from glance.registry import ImageRegistry
 from glance.store import Stores
