@@ -54,10 +54,11 @@ CLAUSES = _table(
      "`Accept: application/vnd.openstack.images-v1+json`."),
     ("JSON-1", "§2", MUST,
      "JSON responses carry `Content-Type: application/json`."),
-    ("ERR-1", "§8 Reading", MUST,
-     "Errors: `{\"code\": \"<stable.machine.code>\", \"message\": \"<human text naming "
-     "the cause>\"}` with `Content-Type: application/json`; the conformance suite checks "
-     "only that the message names the cause where this contract quotes one."),
+    ("ERR-1", "§9", MUST,
+     "Errors: `{\"error\": {\"code\": <status as integer>, \"title\": \"<reason phrase>\", "
+     "\"message\": \"<human text naming the cause>\", \"type\": \"<stable.machine.code>\"}}` "
+     "and no other top-level key, with `Content-Type: application/json`; the conformance "
+     "suite checks only that the message names the cause where this contract quotes one."),
 
     # -- the image record --------------------------------------------------
     ("IMG-1", "§1", MUST,

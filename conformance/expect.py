@@ -101,13 +101,16 @@ def error(v, clause, res, expected, what, names=None, err_clause="ERR-1"):
             doc = json.loads(res.body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             ok = False
-    shaped = ok and isinstance(doc, dict) and isinstance(doc.get("code"), str) \
-        and isinstance(doc.get("message"), str)
+    error = doc.get("error") if isinstance(doc, dict) else None
+    shaped = ok and list(doc) == ["error"] and isinstance(error, dict) \
+        and error.get("code") == res.status_int and isinstance(error.get("title"), str) \
+        and isinstance(error.get("message"), str) and isinstance(error.get("type"), str)
     v.check(err_clause, shaped,
-            f"{what}: error body must be JSON {{\"code\": str, \"message\": str}} with "
+            f"{what}: error body must be JSON {{\"error\": {{\"code\": {res.status_int}, "
+            f"\"title\": str, \"message\": str, \"type\": str}}}} and nothing else, with "
             f"Content-Type application/json, got {header(res, 'Content-Type')!r} {_short(res)}")
     if names is not None:
-        message = doc.get("message", "") if shaped else res.body.decode("utf-8", "replace")
+        message = error["message"] if shaped else res.body.decode("utf-8", "replace")
         v.check(clause, names.lower() in message.lower(),
                 f"{what}: the error message must name {names!r}, got {message!r}")
     return True

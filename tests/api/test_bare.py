@@ -83,7 +83,7 @@ def test_a_bad_purge_props_value_is_400_and_changes_nothing(app):
     image = app.post("/images", headers={"x-image-meta-property-a": "1"}).json["image"]
     res = app.put(f"/images/{image['id']}", status=400, headers={
         "x-glance-registry-purge-props": "yes", "x-image-meta-name": "changed"})
-    assert "x-glance-registry-purge-props" in res.json["message"]
+    assert "x-glance-registry-purge-props" in res.json["error"]["message"]
     head = app.head(f"/images/{image['id']}")
     assert head.headers["x-image-meta-name"] == ""
     assert head.headers["x-image-meta-property-a"] == "1"
@@ -95,8 +95,8 @@ def test_a_malformed_metadata_header_is_a_json_400_on_any_route(app, method, pat
     app.post("/images")
     res = app.request(path, method=method, headers={"X-Image-Meta-Size": "-3"}, status=400)
     if method != "HEAD":
-        assert res.json["code"] == "image.invalid"
-        assert "size" in res.json["message"]
+        assert res.json["error"]["type"] == "image.invalid"
+        assert "size" in res.json["error"]["message"]
 
 
 def test_metadata_headers_are_decoded_typed_and_encoded_back(app):

@@ -62,7 +62,7 @@ def test_data_for_a_queued_image_uploads_it(app, queued, data_dir):
 def test_data_for_an_active_image_is_409_immutable(app, queued):
     app.put(f"/images/{queued['id']}", b"first", headers=upload_headers(), status=200)
     res = app.put(f"/images/{queued['id']}", b"second", headers=upload_headers(), status=409)
-    assert "immutable" in res.json["message"]
+    assert "immutable" in res.json["error"]["message"]
     assert app.get(f"/images/{queued['id']}").body == b"first"
 
 

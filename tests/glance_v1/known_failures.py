@@ -21,10 +21,9 @@ KNOWN_FAILURES = {
         "§1/§3: min_disk/min_ram do not exist yet; 2^63 and 2^31 must give 400 "
         "\"'min_disk' value out of range\" (we ignore the header: 201)",
     "test_updating_is_public":
-        "§2 JSON separators ('{\"images\":[]}' instead of '{\"images\": []}'); "
         "§1 string ids (x-image-meta-id '9' vs JSON id 9)",
     "test_get_head_simple_post":
-        "§2 JSON separators; §1 string ids; §10 property quota (11 properties with "
+        "§1 string ids; §10 property quota (11 properties with "
         "image_property_quota=10 → 413, we answer 200); §2 PUT replaces properties "
         "(we merge); §2 members routes (404 'no such resource'; and §2's 'only shared "
         "images have members' contradicts Glance, which adds members to the public "
@@ -48,11 +47,8 @@ KNOWN_FAILURES = {
         "supported: '<URL>'\" and no record (we create a queued image: 201)",
     # test_misc.py
     "test_exception_not_eaten_from_registry_to_api":
-        "§2 JSON separators; §3 unknown format → 400 containing 'Invalid disk format "
+        "§3 unknown format → 400 containing 'Invalid disk format "
         "'<x>'' (we say \"Invalid disk_format 'Invalid'; use one of …\")",
-    # test_multiprocessing.py
-    "test_multiprocessing":
-        "§2 JSON separators ('{\"images\":[]}' instead of '{\"images\": []}')",
     # test_versions.py
     "test_v1_api_configuration":
         "§2 versions document: v1.1 and v1.0 DEPRECATED (we list v1.0 CURRENT only)",
@@ -60,8 +56,6 @@ KNOWN_FAILURES = {
         "§2 versions document: v1.1 and v1.0 DEPRECATED (we list v1.0 CURRENT only)",
     "test_get_root_path_with_unknown_header":
         "§2 versions document: v1.1 and v1.0 DEPRECATED (we list v1.0 CURRENT only)",
-    "test_get_root_path_with_openstack_header":
-        "§2 JSON separators ('{\"images\":[]}' instead of '{\"images\": []}')",
     "test_get_v10_images_path":
         "§2 negotiation: /v1.a/images → 300 (we answer 404)",
     "test_get_v1a_images_path":

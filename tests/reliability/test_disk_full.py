@@ -70,7 +70,7 @@ def files(tmp_path):
 def test_a_disk_filling_up_mid_upload_is_507_and_killed(tmp_path, room, error):
     app = make_app(tmp_path, lambda conf: FilesystemStore(conf, write=FillingDisk(room, error)))
     res = app.post("/images", os.urandom(4 << 20), headers=OCTET, status=507)
-    assert res.json["code"] == "store.full"
+    assert res.json["error"]["type"] == "store.full"
     [image] = app.get("/images/detail?is_public=none").json["images"]
     assert image["status"] == "killed" and "space" in image["status_reason"]
     assert files(tmp_path) == []
@@ -90,7 +90,7 @@ def test_a_declared_size_over_the_free_space_is_507_without_a_record(tmp_path):
                    store_min_free="1M")
     res = app.post("/images", b"x" * 100, headers={**OCTET, "x-image-meta-size": str(20 << 20)},
                    status=507, expect_errors=True)
-    assert res.json["code"] == "store.full"
+    assert res.json["error"]["type"] == "store.full"
     assert app.get("/images/detail?is_public=none").json["images"] == []
 
 

@@ -20,7 +20,7 @@ def register(dep, caller, location, size="10"):
 def test_internal_locations_are_refused(token_deployment, location, caller):
     res = register(token_deployment, caller, location)
     assert res.status_int == 400
-    assert "not an allowed address" in res.json["message"]
+    assert "not an allowed address" in res.json["error"]["message"]
 
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "file:///var/lib/glance/images/1",
