@@ -272,16 +272,25 @@ def metadata_headers(v, res, image, ctx, what, versioned=False):
     """HDR-1/2/3/8/10: the HEAD/GET headers carry the same record as the JSON."""
     core, props, names = meta_headers(res)
     wanted = [f for f in CORE_FIELDS if f != "location"]
-    missing = [f for f in wanted if f not in core]
+    # A null field is left out, except size, sent as 0 (§3); the JSON says which are null.
+    null = [f for f in wanted if f in image and image[f] is None and f != "size"]
+    missing = [f for f in wanted if f not in core and f not in null]
     v.check("HDR-1", not missing,
             f"{what}: missing headers {[META + f for f in missing]} (names must keep underscores; "
             f"got {sorted(names)})")
+    sent_null = [f for f in null if f in core]
+    v.check("HDR-1", not sent_null,
+            f"{what}: headers {[META + f for f in sent_null]} sent for null fields "
+            "(a null field is left out)")
     if "uri" in missing:
         v.check("HDR-10", False, f"{what}: no x-image-meta-uri header")
-    location_visibility(v, "location" in core, ctx, what + ": header x-image-meta-location")
+    if not (ctx.is_admin is True and "location" in image and image["location"] is None):
+        # (an admin's image without a location has no header to show: null is left out)
+        location_visibility(v, "location" in core, ctx, what + ": header x-image-meta-location")
     for field in wanted:
         if field in core and field in image:
-            expected = as_header_text(image[field])
+            expected = as_header_text(0 if field == "size" and image[field] is None
+                                      else image[field])
             clause = "HDR-3" if not isinstance(image[field], str) else "HDR-8"
             if field == "uri":
                 clause = "HDR-10"

@@ -113,8 +113,21 @@ class OriginUnavailable(StoreError):
     """A remote origin (http store) is down, slow or answered an error."""
 
 
+class OriginNotFound(OriginUnavailable):
+    """A remote origin answered 404: there is no image at that URL."""
+
+
 class RegistryUnavailable(GlanceError):
     """The registry cannot be reached or answered nonsense."""
+
+
+class ServiceBusy(GlanceError):
+    """The server declines more of this kind of work right now (e.g. every
+    background copy slot is taken); the client may retry later."""
+
+    def __init__(self, message, image_id=None, retry_after=1):
+        super().__init__(message, image_id)
+        self.headers = [("Retry-After", str(retry_after))]
 
 
 class ConfigError(GlanceError):

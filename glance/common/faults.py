@@ -42,8 +42,10 @@ ERRORS = {
     exception.UnsupportedTransferCoding: (501, "request.unsupported_transfer_coding"),
     exception.StoreError: (502, "store.error"),
     exception.OriginUnavailable: (502, "store.origin_unavailable"),
+    exception.OriginNotFound: (502, "store.origin_not_found"),
     exception.RegistryUnavailable: (503, "registry.unavailable"),
     exception.InsufficientStorage: (507, "store.full"),
+    exception.ServiceBusy: (503, "server.busy"),
     exception.ConfigError: (500, "config.invalid"),
 }
 

@@ -102,26 +102,30 @@ class Router:
     """Maps (method, path regex) to handlers; 404/405 for the rest.
 
     Handlers are called as handler(environ, start_response, **groups).
-    HEAD falls back to a GET handler when no HEAD handler is registered.
+    HEAD falls back to a GET handler when no HEAD handler is registered,
+    unless that GET route was added with `head=False`.
     """
 
     def __init__(self):
         self._routes = []
 
-    def add(self, method, pattern, handler):
-        self._routes.append((method, re.compile(pattern + r"\Z"), handler))
+    def add(self, method, pattern, handler, head=True):
+        self._routes.append((method, re.compile(pattern + r"\Z"), handler, head))
 
     def match(self, method, path):
         allowed = set()
-        for route_method, regex, handler in self._routes:
+        head_fallback = None
+        for route_method, regex, handler, head in self._routes:
             found = regex.match(path)
             if not found:
                 continue
             if route_method == method:
                 return handler, found.groupdict()
             allowed.add(route_method)
-        if method == "HEAD" and "GET" in allowed:
-            return self.match("GET", path)
+            if route_method == "GET" and head and head_fallback is None:
+                head_fallback = handler, found.groupdict()
+        if method == "HEAD" and head_fallback is not None:
+            return head_fallback
         if allowed:
             raise exception.MethodNotAllowed(sorted(allowed))
         raise exception.NotFound(f"no such resource: {path}")

@@ -232,7 +232,8 @@ class HttpStore(Store):
     # -- errors ------------------------------------------------------------
 
     def _status_error(self, target, response):
-        return exception.OriginUnavailable(
+        cls = exception.OriginNotFound if response.status == 404 else exception.OriginUnavailable
+        return cls(
             f"image origin {target.shown} answered {response.status} {response.reason}".rstrip())
 
     def origin_error(self, target, exc, reading=False):

@@ -34,7 +34,9 @@ def test_head_of_queued_image_has_no_etag(app):
     queued = app.post("/images", status=201).json["image"]
     res = app.head(f"/images/{queued['id']}")
     assert "ETag" not in res.headers
-    assert res.headers["x-image-meta-checksum"] == ""
+    assert "x-image-meta-checksum" not in res.headers     # null: left out (CONTRACT §3)
+    assert "x-image-meta-name" not in res.headers
+    assert res.headers["x-image-meta-size"] == "0"
 
 
 def test_get_streams_data_with_content_length_and_headers(app, image):
