@@ -66,6 +66,13 @@ def to_positive_float(value):
     return number
 
 
+def to_positive_int(value):
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return number
+
+
 def one_of(*choices):
     def convert(value):
         text = str(value).strip().lower()
@@ -126,7 +133,7 @@ OPTIONS = [
     Option("enabled_apis", to_apis, "v1",
            "Image APIs served (v1, v2): the versions document lists them, and the "
            "others' paths answer 300 with it."),
-    Option("max_background_copies", int, 4,
+    Option("max_background_copies", to_positive_int, 4,
            "Copies from x-glance-api-copy-from URLs one API process runs at once; "
            "another copy-from request is refused with 503 and Retry-After meanwhile."),
     # Registry

@@ -68,13 +68,13 @@ class Copier:
     """Checks, opens and runs copies; `start` is the test seam that runs the
     copy (by default on a daemon thread)."""
 
-    def __init__(self, conf, stores, saver, location_policy, start=_start_thread):
+    def __init__(self, conf, stores, saver, location_policy, start=None):
         self.conf = conf
         self.stores = stores
         self.saver = saver
         self.location_policy = location_policy
-        self._slots = threading.BoundedSemaphore(max(conf.max_background_copies, 1))
-        self._start = start
+        self._slots = threading.BoundedSemaphore(conf.max_background_copies)
+        self._start = start or _start_thread
 
     def check(self, url):
         """Refuse, before anything else happens, a URL this server will not copy from."""

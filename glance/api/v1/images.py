@@ -99,13 +99,14 @@ def _source(environ, meta):
 
 
 class ImagesApp:
-    def __init__(self, conf, registry, stores, location_policy=None, copier=None):
+    def __init__(self, conf, registry, stores, location_policy=None, start_copy=None):
+        """`start_copy(work)` runs a background copy (test seam; default: a thread)."""
         self.conf = conf
         self.registry = registry
         self.stores = stores
         self.location_policy = location_policy or LocationPolicy.from_conf(conf)
         self.saver = Saver(conf, registry, stores)
-        self.copier = copier or Copier(conf, stores, self.saver, self.location_policy)
+        self.copier = Copier(conf, stores, self.saver, self.location_policy, start=start_copy)
         self.router = wsgi.Router()
         self.router.add("GET", r"/?", self.index)      # Glance served the list at /v1/ too
         self.router.add("GET", r"/images/?", self.index)
