@@ -114,7 +114,7 @@ class Router:
 
     def match(self, method, path):
         allowed = set()
-        head_fallback = None
+        first_get = None        # the first GET route of the path decides HEAD
         for route_method, regex, handler, head in self._routes:
             found = regex.match(path)
             if not found:
@@ -122,10 +122,10 @@ class Router:
             if route_method == method:
                 return handler, found.groupdict()
             allowed.add(route_method)
-            if route_method == "GET" and head and head_fallback is None:
-                head_fallback = handler, found.groupdict()
-        if method == "HEAD" and head_fallback is not None:
-            return head_fallback
+            if route_method == "GET" and first_get is None:
+                first_get = (handler, found.groupdict()) if head else False
+        if method == "HEAD" and first_get:
+            return first_get
         if allowed:
             raise exception.MethodNotAllowed(sorted(allowed))
         raise exception.NotFound(f"no such resource: {path}")

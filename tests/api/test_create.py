@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from tests.api.conftest import location_scheme, md5, stored_files, upload_headers
 
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -102,6 +104,37 @@ def test_checksum_mismatch_is_400_and_image_killed_without_data(app, data_dir):
     [image] = all_images(app)
     assert image["status"] == "killed"
     assert stored_files(data_dir) == []
+
+
+@pytest.mark.parametrize("checksum, words", [
+    ("x" * 42, "can't exceed 32 characters"), ("a" * 33, "can't exceed 32 characters"),
+    ("g" * 32, "is not hexadecimal"), ("md5:abc", "is not hexadecimal")])
+def test_a_malformed_checksum_is_400_before_the_body_and_no_record(app, data_dir, checksum,
+                                                                   words):
+    res = app.post("/images", b"12345", headers=upload_headers(checksum=checksum), status=400)
+    assert res.json["error"]["message"] == f"Invalid checksum '{checksum}': {words}"
+    assert all_images(app) == [] and stored_files(data_dir) == []
+
+
+@pytest.mark.parametrize("value", ["None", "none", ""])
+def test_none_or_empty_typed_headers_mean_not_given(app, value):
+    """glanceclient sends `x-image-meta-is_public: None` when the user chose nothing."""
+    image = app.post("/images", headers={
+        "x-image-meta-is_public": value, "x-image-meta-deleted": value,
+        "x-image-meta-size": value, "x-image-meta-id": value}, status=201).json["image"]
+    assert (image["is_public"], image["deleted"], image["size"]) == (False, False, 0)
+
+
+def test_a_body_with_a_location_is_400_and_no_record(app):
+    app.post("/images", b"abc", headers={**upload_headers(),
+                                         "x-image-meta-location": "http://example.com/i"},
+             status=400)
+    assert all_images(app) == []
+
+
+def test_a_status_sent_on_create_is_ignored(app):
+    image = app.post("/images", headers={"x-image-meta-status": "active"}).json["image"]
+    assert image["status"] == "queued"
 
 
 def test_checksum_compares_case_insensitively(app):
