@@ -6,8 +6,8 @@ and encodes the image it answers with the same codec, so it works in any
 pipeline, even bare.  Which fields a client may set and which a brief list
 shows come from the field table (`glance.common.fields`).  Metadata lives in
 the registry (in-process or over HTTP, same interface); bytes live in the
-stores and are streamed, never held whole: uploads and copies are saved
-by `saving.Saver`, copies run by `copyfrom.Copier`.
+stores and are streamed, never held whole; `sources.Sources` brings an
+image's data in (a body, a location or a copy).
 
 The root app (`glance.api.root`) builds it and hands it the registry and
 stores it shares with v2; it serves `/images…` with any version prefix
@@ -15,20 +15,15 @@ already moved into SCRIPT_NAME.
 """
 
 import dataclasses
-import logging
 
 from glance.api import ranges
 from glance.api.download import ExactLength
-from glance.api.upload import VerifiedBody, expected_os_hash
-from glance.api.v1 import copyfrom
-from glance.api.v1.copyfrom import Copier
-from glance.api.v1.saving import Saver
+from glance.api.v1 import sources
+from glance.api.v1.sources import BODY, COPY, LOCATION
 from glance.common import context, exception, faults, fields, imagemeta, wsgi
 from glance.common.netpolicy import LocationPolicy
 
-LOG = logging.getLogger(__name__)
-
-OCTET_STREAM = "application/octet-stream"
+OCTET_STREAM = sources.OCTET_STREAM
 # The fields a client may set (CONTRACT §2 POST 1); the rest of what it
 # sends is ignored, or only checked (size, checksum) or used (store, location).
 CREATE_FIELDS = fields.names(fields.CREATE)
@@ -37,8 +32,6 @@ BRIEF_FIELDS = fields.names(fields.BRIEF)
 _IMAGES_URL = "glance.images_url"
 # An image id in a path; `detail` names the detail list, never an image.
 _ID = r"(?P<image_id>(?!detail/?\Z)[^/]+)"
-BODY, LOCATION, COPY = "image data", "x-image-meta-location", copyfrom.HEADER
-NOT_QUEUED_LOCATION = "Attempted to update Location field for an image not in queued status."
 
 
 def _image_id(text):
@@ -86,17 +79,6 @@ def _check_status(meta, image):
         raise exception.Forbidden("Forbidden to modify 'status' of image.", image["id"])
 
 
-def _source(environ, meta):
-    """Where the request's image data comes from: BODY, LOCATION, COPY or None.
-    They are mutually exclusive (400)."""
-    sent = [name for name, present in ((BODY, wsgi.has_body(environ)),
-                                       (LOCATION, bool(meta.get("location"))),
-                                       (COPY, copyfrom.requested(environ) is not None))
-            if present]
-    if len(sent) > 1:
-        raise exception.Invalid(f"send only one of {', '.join(sent)}")
-    return sent[0] if sent else None
-
 
 class ImagesApp:
     def __init__(self, conf, registry, stores, location_policy=None, start_copy=None):
@@ -105,8 +87,8 @@ class ImagesApp:
         self.registry = registry
         self.stores = stores
         self.location_policy = location_policy or LocationPolicy.from_conf(conf)
-        self.saver = Saver(conf, registry, stores)
-        self.copier = Copier(conf, stores, self.saver, self.location_policy, start=start_copy)
+        self.sources = sources.Sources(conf, registry, stores, self.location_policy,
+                                       start_copy=start_copy)
         self.router = wsgi.Router()
         self.router.add("GET", r"/?", self.index)      # Glance served the list at /v1/ too
         self.router.add("GET", r"/images/?", self.index)
@@ -263,18 +245,18 @@ class ImagesApp:
         ctx = self._caller(environ)
         values = self._client_values(meta)
         self._check_publicize(ctx, values)
-        source = _source(environ, meta)
+        source = sources.of_request(environ, meta)
         if source == BODY:
-            backend = self._upload_target(environ, meta)
+            backend = self.sources.upload_target(environ, meta)
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
-            image = self._upload(environ, ctx, image["id"], backend, meta)
+            image = self.sources.upload(environ, ctx, image["id"], backend, meta)
         elif source == LOCATION:
-            location, size = self._external_location(meta)
+            location, size = self.sources.location(meta)
             image = self.registry.create_image(ctx, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size})
         elif source == COPY:
-            image = self._copy(environ, ctx, meta, lambda size: self.registry.create_image(
+            image = self.sources.copy(environ, ctx, meta, lambda size: self.registry.create_image(
                 ctx, {**values, "status": "queued", "size": size}))
         else:
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
@@ -298,78 +280,24 @@ class ImagesApp:
         _check_owner(ctx, image)
         _check_status(meta, image)
         self._check_publicize(ctx, values, image)
-        source = _source(environ, meta)
-        if source is not None and image["status"] != "queued":
-            raise exception.Conflict(
-                f"image data is immutable: image {image_id} is {image['status']}"
-                if source == BODY else NOT_QUEUED_LOCATION, image_id)
+        source = sources.of_request(environ, meta)
+        sources.check_queued(source, image)
         if source == BODY:
-            backend = self._upload_target(environ, meta)
+            backend = self.sources.upload_target(environ, meta)
             self.registry.update_image(ctx, image_id, values)
-            image = self._upload(environ, ctx, image_id, backend, meta)
+            image = self.sources.upload(environ, ctx, image_id, backend, meta)
         elif source == LOCATION:
-            location, size = self._external_location(meta)
+            location, size = self.sources.location(meta)
             image = self.registry.update_image(ctx, image_id, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size}, purge_props=purge)
         elif source == COPY:
-            image = self._copy(environ, ctx, meta, lambda size: self.registry.update_image(
+            image = self.sources.copy(environ, ctx, meta, lambda size: self.registry.update_image(
                 ctx, image_id, {**values, "size": size}, purge_props=purge))
         else:
             image = self.registry.update_image(ctx, image_id, values, purge_props=purge)
         return self._image_response(environ, start_response, 200,
                                     self._present(environ, image, ctx))
-
-    def _upload_target(self, environ, meta):
-        """Checks made before reading a body; returns the backend to write to."""
-        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != OCTET_STREAM:   # v1 answers 400 here, as Glance v1 did
-            raise exception.Invalid(
-                f"image data must be sent as {OCTET_STREAM}, got "
-                f"{content_type or 'no Content-Type'}")
-        return self.saver.target(meta, (wsgi.content_length(environ),))
-
-    def _upload(self, environ, ctx, image_id, backend, meta):
-        """Stream the body into `backend`; the image ends active or killed."""
-        self.saver.begin(ctx, image_id)
-        body = VerifiedBody.of_request(
-            environ, self.conf.chunk_size, self.conf.image_size_cap,
-            expected_size=meta.get("size"), expected_checksum=meta.get("checksum"),
-            image_id=image_id, expected_os_hash=expected_os_hash(meta))
-        return self.saver.save(ctx, image_id, backend, body)
-
-    def _copy(self, environ, ctx, meta, record):
-        """Check and open the copy-from URL, then `record(size)` (create or
-        update the image, queued, with the origin's size) and copy in the
-        background; returns the image as recorded."""
-        url = copyfrom.requested(environ)
-        self.copier.check(url)
-        self.saver.target(meta)         # the store, the size cap: before the origin
-        source = self.copier.open(url)
-        try:
-            backend = self.saver.target(meta, (source.size,))
-            image = record(source.size or 0)
-            self.saver.begin(ctx, image["id"])
-        except BaseException:
-            source.close()
-            raise
-        self.copier.start(ctx, image["id"], source, backend, meta)
-        return image
-
-    def _external_location(self, meta):
-        """Validate a client's location; returns it with the image's size."""
-        location = meta["location"]
-        self.location_policy.check_location(location)
-        size = meta.get("size")
-        if size is None:
-            try:
-                size = self.stores.for_location(location).get_size(location)
-            except (exception.StoreError, exception.Forbidden) as exc:
-                raise exception.Invalid(f"cannot learn the image size: {exc.message}") from None
-            if size is None:
-                raise exception.Invalid(
-                    "the origin did not say the image size; send x-image-meta-size")
-        return location, size
 
     # -- delete --------------------------------------------------------------
 
@@ -384,7 +312,7 @@ class ImagesApp:
         if location:
             backend = self.stores.for_location(location)
             if backend.writable:
-                self.saver.discard(backend, location)
+                self.sources.saver.discard(backend, location)
         start_response("200 OK", [("Content-Length", "0")])
         return []
 
