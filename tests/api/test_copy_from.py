@@ -129,6 +129,13 @@ def test_the_copy_runs_on_a_background_thread(deployment, origin):
     assert app.get(f"/images/{image['id']}").body == pattern(SIZE)
 
 
+def test_an_empty_origin_gives_an_active_image_of_0_bytes(app, origin):
+    image = app.post("/images", headers={COPY: origin.url("/bytes/0")}).json["image"]
+    head = app.head(f"/images/{image['id']}").headers
+    assert (head["x-image-meta-status"], head["x-image-meta-size"]) == ("active", "0")
+    assert head["x-image-meta-checksum"] == md5(b"")
+
+
 def test_an_origin_without_content_length_is_copied_to_its_end(app, origin):
     image = app.post("/images", headers={COPY: origin.url("/bytes/70000?nolength=1")}
                      ).json["image"]
@@ -191,7 +198,7 @@ def test_the_location_policy_refuses_before_the_origin_is_asked(deployment, orig
     app = client(deployment, location_policy=LocationPolicy(allow_all=False),
                  start_copy=run_now)
     res = app.post("/images", headers={COPY: origin.url("/bytes/10")}, status=400)
-    assert "not an allowed address" in res.json["error"]["message"]
+    assert res.json["error"]["message"].startswith(f"{COPY} host '127.0.0.1' is not an allowed")
     assert origin.requests == [] and all_images(app) == []
 
 

@@ -86,8 +86,9 @@ class Copier:
             raise exception.Invalid(f"External sources are not supported: '{url}'")
         try:
             self.location_policy.check_location(url)
-        except exception.Invalid as exc:
-            raise exception.Invalid(f"{HEADER} refused: {exc.message}") from None
+        except exception.Invalid as exc:    # the policy's words are about locations
+            raise exception.Invalid(exc.message.replace("x-image-meta-location", HEADER)
+                                    ) from None
 
     def open(self, url):
         """Take a copy slot and ask the origin for the data → `Source`."""
