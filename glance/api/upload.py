@@ -1,11 +1,12 @@
 """Streaming an upload body into a store, verified on the same pass.
 
 `VerifiedBody` is what a store's `add()` iterates: it reads the request body
-(or, for a copy, `ChunkStream` over an origin's data) in fixed chunks, counts the bytes, computes MD5 and SHA-256 as they pass,
-and raises — from inside the iteration, before the store commits anything —
-when the client disconnects, passes the size cap, or the size, the MD5
-or the SHA-256 differ from what the client declared.  The store removes its temporary data
-on any exception, so a failed upload leaves nothing behind.
+(or, for a copy, a `ChunkStream` over an origin's data) in fixed chunks,
+counts the bytes, computes MD5 and SHA-256 as they pass, and raises — from
+inside the iteration, before the store commits anything — when the client
+disconnects, passes the size cap, or the size, the MD5 or the SHA-256
+differ from what the client declared.  The store removes its temporary
+data on any exception, so a failed upload leaves nothing behind.
 """
 
 import hashlib
@@ -206,9 +207,7 @@ class ChunkStream:
         if not self._pending:
             try:
                 self._pending = memoryview(next(self._chunks, b""))
-            except exception.GlanceError as exc:
-                raise self._failure(exc) from None
-            except OSError as exc:
+            except (exception.GlanceError, OSError) as exc:
                 raise self._failure(exc) from None
         got = min(len(view), len(self._pending))
         view[:got] = self._pending[:got]

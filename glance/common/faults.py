@@ -6,8 +6,9 @@ most specific class wins (the table is searched along the error's MRO), so a
 subclass without a row answers as its parent.  Every error answer of the API,
 the registry and the server's own early errors (400, 408, 413, 431, 501) is
 rendered by `document()`, with `json.dumps`' default separators like every
-JSON answer (Glance's own tests compare bodies byte for byte); `error_from()` reads such an answer back into the
-domain error it came from, for the registry client.
+JSON answer (Glance's own tests compare bodies byte for byte);
+`error_from()` reads such an answer back into the domain error it came
+from, for the registry client.
 """
 
 import json

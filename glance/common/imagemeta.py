@@ -7,9 +7,10 @@ integers within the row's range, booleans `true`/`false` (for both, and
 for `id`, empty or `None` means "not given"), a checksum 1-32 hex digits,
 the rest text.  Answers (`response_headers`): a null field is left out
 (`size` is sent as 0), booleans `True`/`False`, integers digits, text
-UTF-8; the client's requests (`meta_to_headers`) send null as empty.  Header values travel as WSGI/http.client native strings,
-i.e. the raw bytes decoded as latin-1, so both directions re-code through
-latin-1.
+UTF-8; read back (`answer_to_meta`), a missing field is null.  The Python
+client's requests (`meta_to_headers`) send null as empty.  Header values
+travel as WSGI/http.client native strings, i.e. the raw bytes decoded as
+latin-1, so both directions re-code through latin-1.
 
 The image app calls it itself, on the way in and on the way out, and the
 Python client reads and writes its headers with it.  The one other v1
