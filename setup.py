@@ -34,7 +34,7 @@ setup(
             "glance-conformance = conformance.cli:main",
         ],
         "paste.app_factory": [
-            "api = glance.api.images:app_factory",
+            "api = glance.api.root:app_factory",
             "registry = glance.registry.server:app_factory",
         ],
         "paste.filter_factory": [

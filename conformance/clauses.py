@@ -39,8 +39,9 @@ def _table(*rows):
 CLAUSES = _table(
     # -- discovery and versions -------------------------------------------
     ("VER-1", "§2", MUST,
-     "`GET /` and `GET /versions` answer 300 with `{\"versions\": [{\"id\": \"v1.0\", "
-     "\"status\": \"CURRENT\", \"links\": [...]}]}`."),
+     "`GET /` answers 300 and `GET /versions` 200, both with `{\"versions\": [...]}` "
+     "holding `{\"id\": \"v1.1\", \"status\": \"DEPRECATED\", \"links\": [...]}` and the "
+     "same for `v1.0` (after the v2 entries when v2 is served)."),
     ("VER-2", "§2", MUST,
      "Every route works both unversioned (`/images…`, as in the founding docs) and "
      "under `/v1` (`/v1/images…`)."),
@@ -54,10 +55,11 @@ CLAUSES = _table(
      "`Accept: application/vnd.openstack.images-v1+json`."),
     ("JSON-1", "§2", MUST,
      "JSON responses carry `Content-Type: application/json`."),
-    ("ERR-1", "§8 Reading", MUST,
-     "Errors: `{\"code\": \"<stable.machine.code>\", \"message\": \"<human text naming "
-     "the cause>\"}` with `Content-Type: application/json`; the conformance suite checks "
-     "only that the message names the cause where this contract quotes one."),
+    ("ERR-1", "§9", MUST,
+     "Errors: `{\"error\": {\"code\": <status as integer>, \"title\": \"<reason phrase>\", "
+     "\"message\": \"<human text naming the cause>\", \"type\": \"<stable.machine.code>\"}}` "
+     "and no other top-level key, with `Content-Type: application/json`; the conformance "
+     "suite checks only that the message names the cause where this contract quotes one."),
 
     # -- the image record --------------------------------------------------
     ("IMG-1", "§1", MUST,
@@ -146,11 +148,12 @@ CLAUSES = _table(
     # -- x-image-meta-* headers -----------------------------------------------
     ("HDR-1", "§3", MUST,
      "Every core field `f` is sent as `x-image-meta-f`, underscores kept: "
-     "`x-image-meta-is_public`, `x-image-meta-disk_format`, `x-image-meta-created_at`."),
+     "`x-image-meta-is_public`, `x-image-meta-disk_format`, `x-image-meta-created_at`; "
+     "a null field is left out (`size` null is sent as `0`)."),
     ("HDR-2", "§3", MUST,
      "Each property `k` is sent as `x-image-meta-property-k`."),
     ("HDR-3", "§3", MUST,
-     "Values: null → empty string; booleans → `True`/`False`; integers → decimal digits."),
+     "Values: null → header left out; booleans → `True`/`False`; integers → decimal digits."),
     ("HDR-4", "§3", MUST,
      "Strings as they are (non-ASCII text travels as UTF-8 bytes and comes back "
      "unchanged)."),
@@ -247,12 +250,13 @@ CLAUSES = _table(
      "`PUT /images/<id>` → 200 `{\"image\": <full image>}`, `Location`, `ETag`."),
     ("API-PUT-2", "§2", MUST, "PUT (update): unknown id → 404."),
     ("API-PUT-3", "§2", MUST,
-     "Metadata headers update the given fields; properties are merged (sent keys set, "
-     "others kept)."),
+     "Metadata headers update the given fields; the sent properties replace the old set, "
+     "unless `x-glance-registry-purge-props: false` or the PUT carries data (then merged: "
+     "sent keys set, others kept)."),
     ("API-PUT-4", "§2, §8 Create and update", MUST,
-     "With `x-glance-registry-purge-props: true` the sent set replaces the old set "
-     "(case-insensitive; `false`, empty or `None` merge; any other value → 400); with "
-     "no property headers it clears every property."),
+     "With `x-glance-registry-purge-props: true`, empty, `None` or absent the sent set "
+     "replaces the old set (case-insensitive; `false` merges; any other value → 400); "
+     "with no property headers it clears every property."),
     ("API-PUT-5", "§2", MUST,
      "A body on an image that is not `queued` → 409 \"image data is immutable\"."),
     ("API-PUT-6", "§2", MUST,
@@ -262,9 +266,10 @@ CLAUSES = _table(
      "other status → 409 (§8 also lists `location` on PUT of a non-queued image among "
      "the silently ignored fields: the suite accepts either, never a change)."),
     ("API-PUT-8", "§8 Create and update", MUST,
-     "Fields the server controls (`status`, `checksum`, `size` without data, `store`, "
-     "`owner`, `uri`, timestamps, `deleted`) are silently ignored when a client sends "
-     "them to the API."),
+     "Fields the server controls (`checksum`, `size` without data, `store`, `owner`, "
+     "`uri`, timestamps, `deleted`, the current `status`) are silently ignored when a "
+     "client sends them to the API; a different `status` on PUT → 403 \"Forbidden to "
+     "modify 'status' of image.\""),
 
     # -- delete -----------------------------------------------------------------
     ("API-DEL-1", "§2", MUST,

@@ -101,13 +101,16 @@ def error(v, clause, res, expected, what, names=None, err_clause="ERR-1"):
             doc = json.loads(res.body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             ok = False
-    shaped = ok and isinstance(doc, dict) and isinstance(doc.get("code"), str) \
-        and isinstance(doc.get("message"), str)
+    error = doc.get("error") if isinstance(doc, dict) else None
+    shaped = ok and list(doc) == ["error"] and isinstance(error, dict) \
+        and error.get("code") == res.status_int and isinstance(error.get("title"), str) \
+        and isinstance(error.get("message"), str) and isinstance(error.get("type"), str)
     v.check(err_clause, shaped,
-            f"{what}: error body must be JSON {{\"code\": str, \"message\": str}} with "
+            f"{what}: error body must be JSON {{\"error\": {{\"code\": {res.status_int}, "
+            f"\"title\": str, \"message\": str, \"type\": str}}}} and nothing else, with "
             f"Content-Type application/json, got {header(res, 'Content-Type')!r} {_short(res)}")
     if names is not None:
-        message = doc.get("message", "") if shaped else res.body.decode("utf-8", "replace")
+        message = error["message"] if shaped else res.body.decode("utf-8", "replace")
         v.check(clause, names.lower() in message.lower(),
                 f"{what}: the error message must name {names!r}, got {message!r}")
     return True
@@ -269,16 +272,25 @@ def metadata_headers(v, res, image, ctx, what, versioned=False):
     """HDR-1/2/3/8/10: the HEAD/GET headers carry the same record as the JSON."""
     core, props, names = meta_headers(res)
     wanted = [f for f in CORE_FIELDS if f != "location"]
-    missing = [f for f in wanted if f not in core]
+    # A null field is left out, except size, sent as 0 (§3); the JSON says which are null.
+    null = [f for f in wanted if f in image and image[f] is None and f != "size"]
+    missing = [f for f in wanted if f not in core and f not in null]
     v.check("HDR-1", not missing,
             f"{what}: missing headers {[META + f for f in missing]} (names must keep underscores; "
             f"got {sorted(names)})")
+    sent_null = [f for f in null if f in core]
+    v.check("HDR-1", not sent_null,
+            f"{what}: headers {[META + f for f in sent_null]} sent for null fields "
+            "(a null field is left out)")
     if "uri" in missing:
         v.check("HDR-10", False, f"{what}: no x-image-meta-uri header")
-    location_visibility(v, "location" in core, ctx, what + ": header x-image-meta-location")
+    if not (ctx.is_admin is True and "location" in image and image["location"] is None):
+        # (an admin's image without a location has no header to show: null is left out)
+        location_visibility(v, "location" in core, ctx, what + ": header x-image-meta-location")
     for field in wanted:
         if field in core and field in image:
-            expected = as_header_text(image[field])
+            expected = as_header_text(0 if field == "size" and image[field] is None
+                                      else image[field])
             clause = "HDR-3" if not isinstance(image[field], str) else "HDR-8"
             if field == "uri":
                 clause = "HDR-10"

@@ -33,11 +33,13 @@ def current(api, v, iid):
 @clause("API-PUT-1", "API-PUT-3", "IMG-1")
 @pytest.mark.parametrize("prefix", ["", "/v1"])
 def test_update_metadata_merges_properties(api, v, suite, prefix):
-    """PUT changes the given fields and merges properties; 200 with the image and Location."""
+    """PUT changes the given fields and, with purge-props false, merges properties;
+    200 with the image and Location."""
     image, _ = suite.create(v, "upd", headers=[("x-image-meta-property-a", "1"),
                                                ("x-image-meta-property-b", "2")])
     new_name = suite.name("renamed")
-    res, got = put(api, v, image["id"], [("x-image-meta-name", new_name),
+    res, got = put(api, v, image["id"], [("x-glance-registry-purge-props", "false"),
+                                         ("x-image-meta-name", new_name),
                                          ("x-image-meta-disk_format", "qcow2"),
                                          ("x-image-meta-property-b", "3"),
                                          ("x-image-meta-property-c", "4")], prefix=prefix)
@@ -76,15 +78,27 @@ def test_purge_props_without_properties_clears(api, v, suite):
 
 
 @clause("API-PUT-4", "API-PUT-3")
-@pytest.mark.parametrize("spelling", ["false", "FALSE", "", "None"])
-def test_purge_props_false_empty_or_none_merge(api, v, suite, spelling):
-    """purge-props false (any case), empty or None means merge."""
+@pytest.mark.parametrize("spelling", ["false", "FALSE"])
+def test_purge_props_false_merges(api, v, suite, spelling):
+    """purge-props false (any case) means merge."""
     image, _ = suite.create(v, "nopurge", headers=[("x-image-meta-property-a", "1")])
     _, got = put(api, v, image["id"], [("x-glance-registry-purge-props", spelling),
                                        ("x-image-meta-property-z", "26")])
     props = got.get("properties") or {}
     v.check("API-PUT-4", props.get("a") == "1" and props.get("z") == "26",
             f"purge-props {spelling!r} is false: properties must merge, got {props}")
+
+
+@clause("API-PUT-4", "API-PUT-3")
+@pytest.mark.parametrize("spelling", [None, "", "None"])
+def test_purge_props_absent_empty_or_none_replace(api, v, suite, spelling):
+    """Without purge-props (or empty, or None) the sent properties replace the set."""
+    image, _ = suite.create(v, "repl", headers=[("x-image-meta-property-a", "1")])
+    purge = [] if spelling is None else [("x-glance-registry-purge-props", spelling)]
+    _, got = put(api, v, image["id"], purge + [("x-image-meta-property-z", "26")])
+    v.check("API-PUT-4", got.get("properties") == {"z": "26"},
+            f"purge-props {spelling!r}: the sent properties must replace the set, got "
+            f"{got.get('properties')}")
 
 
 @clause("API-PUT-4", "ERR-1")
@@ -162,10 +176,12 @@ def test_upload_to_queued_size_mismatch(api, v, suite):
 
 @clause("API-PUT-8", "API-POST-2")
 def test_update_ignores_server_fields(api, v, suite):
-    """Client values for status, checksum, size, owner, uri, timestamps, deleted are ignored."""
+    """Client values for checksum, size, owner, uri, timestamps, deleted (and the
+    current status) are ignored."""
     image, _ = suite.create(v, "forge")
     res = api.put(f"/images/{image['id']}", headers=[
-        ("x-image-meta-status", "active"), ("x-image-meta-checksum", md5(b"forged")),
+        ("x-glance-registry-purge-props", "false"),
+        ("x-image-meta-status", image.get("status")), ("x-image-meta-checksum", md5(b"forged")),
         ("x-image-meta-size", "777"), ("x-image-meta-owner", suite.prefix + "-forged"),
         ("x-image-meta-created_at", "2001-02-03T04:05:06"),
         ("x-image-meta-deleted", "True"), ("x-image-meta-uri", "http://forged.invalid/x"),
@@ -178,6 +194,18 @@ def test_update_ignores_server_fields(api, v, suite):
     v.check("API-PUT-8", got.get("uri") == image.get("uri"), f"uri changed to {got.get('uri')!r}")
     expect.require_status(v, "API-PUT-8", api.head(f"/images/{image['id']}"), 200,
                           "HEAD after PUT deleted=True (the image must still exist)")
+
+
+@clause("API-PUT-8")
+def test_update_of_status_is_403(api, v, suite):
+    """A status other than the current one → 403 "Forbidden to modify 'status' of image."."""
+    image, _ = suite.create(v, "forge-status")
+    res = api.put(f"/images/{image['id']}", headers=[("x-image-meta-status", "active")])
+    expect.error(v, "API-PUT-8", res, 403, "PUT with x-image-meta-status: active",
+                 names="Forbidden to modify 'status' of image.")
+    core, _ = current(api, v, image["id"])
+    v.check("API-PUT-8", core.get("status") == image.get("status"),
+            f"a refused PUT changed the status to {core.get('status')!r}")
 
 
 @clause("IMG-6")

@@ -1,4 +1,4 @@
-"""Discovery and versions: `/`, `/versions`, `/v1` and unknown versions (§2, §5, §8)."""
+"""Discovery and versions: `/`, `/versions`, `/v1` and unknown versions (§2, §6)."""
 
 import pytest
 
@@ -9,33 +9,38 @@ V1_TYPE = "application/vnd.openstack.images-v1+json"
 V2_TYPE = "application/vnd.openstack.images-v2+json"
 
 
-def versions_document(v, res, what, cid):
-    """Judge a 300 versions document; return its list of versions."""
-    expect.require_status(v, cid, res, 300, what)
+def versions_document(v, res, what, cid, code=300):
+    """Judge a versions document (300, or 200 for /versions); return its versions."""
+    expect.require_status(v, cid, res, code, what)
     versions = expect.json_doc(v, cid, res, what, key="versions")
     v.require(cid, isinstance(versions, list) and versions,
               f"{what}: `versions` must be a non-empty list, got {versions!r}")
-    current = [x for x in versions if isinstance(x, dict) and x.get("id") == "v1.0"]
-    v.require(cid, len(current) == 1, f"{what}: no version with id \"v1.0\" in {versions!r}")
-    v.check(cid, current[0].get("status") == "CURRENT",
-            f"{what}: v1.0 status is {current[0].get('status')!r}, not \"CURRENT\"")
-    v.check(cid, isinstance(current[0].get("links"), list),
-            f"{what}: v1.0 `links` is {current[0].get('links')!r}, not a list")
+    for version_id in ("v1.1", "v1.0"):
+        found = [x for x in versions if isinstance(x, dict) and x.get("id") == version_id]
+        v.require(cid, len(found) == 1,
+                  f"{what}: no version with id \"{version_id}\" in {versions!r}")
+        v.check(cid, found[0].get("status") == "DEPRECATED",
+                f"{what}: {version_id} status is {found[0].get('status')!r}, "
+                "not \"DEPRECATED\"")
+        v.check(cid, isinstance(found[0].get("links"), list),
+                f"{what}: {version_id} `links` is {found[0].get('links')!r}, not a list")
     return versions
 
 
 @clause("VER-1", "JSON-1")
-@pytest.mark.parametrize("path", ["/", "/versions"])
-def test_versions_document(api, v, path):
-    """GET / and GET /versions answer 300 with the versions document."""
-    versions_document(v, api.get(path), f"GET {path}", "VER-1")
+@pytest.mark.parametrize("path, code", [("/", 300), ("/versions", 200)])
+def test_versions_document(api, v, path, code):
+    """GET / answers 300 and GET /versions 200, with the versions document."""
+    versions_document(v, api.get(path), f"GET {path}", "VER-1", code)
 
 
 @clause("VER-4")
 def test_version_self_links(api, v, suite):
-    """Each version's links hold a self link to <base>/v1/."""
-    versions = versions_document(v, api.get("/versions"), "GET /versions", "VER-1")
+    """Each v1 version's links hold a self link to <base>/v1/."""
+    versions = versions_document(v, api.get("/versions"), "GET /versions", "VER-1", 200)
     for version in versions:
+        if isinstance(version, dict) and str(version.get("id", "")).startswith("v2"):
+            continue        # v2 entries link to <base>/v2/ (§2)
         links = version.get("links") if isinstance(version, dict) else None
         selfs = [x.get("href") for x in links or [] if isinstance(x, dict)
                  and x.get("rel") == "self"]

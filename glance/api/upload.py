@@ -1,11 +1,12 @@
 """Streaming an upload body into a store, verified on the same pass.
 
 `VerifiedBody` is what a store's `add()` iterates: it reads the request body
-in fixed chunks, counts the bytes, computes MD5 and SHA-256 as they pass,
-and raises — from inside the iteration, before the store commits anything —
-when the client disconnects, passes the size cap, or the size, the MD5
-or the SHA-256 differ from what the client declared.  The store removes its temporary data
-on any exception, so a failed upload leaves nothing behind.
+(or, for a copy, a `ChunkStream` over an origin's data) in fixed chunks,
+counts the bytes, computes MD5 and SHA-256 as they pass, and raises — from
+inside the iteration, before the store commits anything — when the client
+disconnects, passes the size cap, or the size, the MD5 or the SHA-256
+differ from what the client declared.  The store removes its temporary
+data on any exception, so a failed upload leaves nothing behind.
 """
 
 import hashlib
@@ -41,10 +42,13 @@ def expected_os_hash(meta):
 
 
 class VerifiedBody:
-    def __init__(self, environ, chunk_size, size_cap, expected_size=None,
+    """`stream` (read/readinto) holding `length` bytes (None: to its end),
+    verified as it is read; `of_request` reads a request's body."""
+
+    def __init__(self, stream, length, chunk_size, size_cap, expected_size=None,
                  expected_checksum=None, image_id=None, expected_os_hash=None):
-        self._stream = environ["wsgi.input"]
-        self._length = wsgi.content_length(environ)
+        self._stream = stream
+        self._length = length
         self._chunk_size = chunk_size
         self._size_cap = size_cap
         self._expected_size = expected_size
@@ -54,6 +58,12 @@ class VerifiedBody:
         self._md5 = hashlib.md5()
         self._sha256 = hashlib.sha256()
         self.size = 0
+
+    @classmethod
+    def of_request(cls, environ, chunk_size, size_cap, **expected):
+        """The body of a WSGI request: Content-Length bytes, or chunked to its end."""
+        return cls(environ["wsgi.input"], wsgi.content_length(environ), chunk_size, size_cap,
+                   **expected)
 
     @property
     def size_hint(self):
@@ -177,3 +187,29 @@ class VerifiedBody:
             raise exception.Invalid(
                 f"x-image-meta-os_hash_value is {self._expected_os_hash} but the data's "
                 f"SHA-256 is {self.os_hash_value}", self._image_id)
+
+
+class ChunkStream:
+    """An iterator of byte chunks (an origin's data) read as a stream, so
+    that a copy goes through `VerifiedBody` exactly as an upload does.
+
+    `failure(exc)` turns an error of the source into the one to raise
+    (e.g. one that does not name the origin); it is not called for errors
+    raised while the data is verified or stored.
+    """
+
+    def __init__(self, chunks, failure=lambda exc: exc):
+        self._chunks = iter(chunks)
+        self._failure = failure
+        self._pending = memoryview(b"")
+
+    def readinto(self, view):
+        if not self._pending:
+            try:
+                self._pending = memoryview(next(self._chunks, b""))
+            except (exception.GlanceError, OSError) as exc:
+                raise self._failure(exc) from None
+        got = min(len(view), len(self._pending))
+        view[:got] = self._pending[:got]
+        self._pending = self._pending[got:]
+        return got

@@ -143,7 +143,8 @@ class Client:
     def update_image(self, image_id, image_meta=None, image_data=None, purge_props=False):
         """Change metadata (properties merged unless `purge_props`), or upload
         the data of a queued image.  → image dict."""
-        extra = [(imagemeta.PURGE_PROPS_HEADER, "true")] if purge_props else []
+        # Always sent: without it a v1 server replaces the properties (CONTRACT §7).
+        extra = [(imagemeta.PURGE_PROPS_HEADER, "true" if purge_props else "false")]
         return self._send("PUT", self._image_path(image_id), image_meta, image_data, extra)
 
     def delete_image(self, image_id):

@@ -21,8 +21,9 @@ def meta_headers(image_meta):
 
 
 def meta_from_headers(pairs):
-    """Response headers (http.client's latin-1 strings) → typed image dict."""
+    """Response headers (http.client's latin-1 strings) → typed image dict;
+    a field the answer left out is null."""
     try:
-        return imagemeta.headers_to_meta(pairs)
+        return imagemeta.answer_to_meta(pairs)
     except _domain.Invalid as exc:
         raise ClientError(f"the server sent malformed metadata: {exc.message}") from None

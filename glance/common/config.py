@@ -66,6 +66,13 @@ def to_positive_float(value):
     return number
 
 
+def to_positive_int(value):
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return number
+
+
 def one_of(*choices):
     def convert(value):
         text = str(value).strip().lower()
@@ -82,6 +89,20 @@ def to_networks(value):
     if isinstance(value, (list, tuple)):
         return list(value)
     return [ipaddress.ip_network(item, strict=False) for item in to_list(value)]
+
+
+def to_apis(value):
+    """The image APIs to serve: a list of `v1` and `v2`; v1 is always among them."""
+    apis = []
+    for item in to_list(value):
+        name = item.lower()
+        if name not in ("v1", "v2"):
+            raise ValueError(f"expected v1 and/or v2, got {item!r}")
+        if name not in apis:
+            apis.append(name)
+    if "v1" not in apis:
+        raise ValueError(f"v1 is always served; got {value!r}")
+    return apis
 
 
 def to_path(value):
@@ -109,6 +130,12 @@ OPTIONS = [
            "Server processes sharing the listening socket (one GIL each): about one "
            "per core. More than 1 needs a file or PostgreSQL database."),
     Option("backlog", int, 128, "Listen backlog of the server socket."),
+    Option("enabled_apis", to_apis, "v1",
+           "Image APIs served (v1, v2): the versions document lists them, and the "
+           "others' paths answer 300 with it."),
+    Option("max_background_copies", to_positive_int, 4,
+           "Copies from x-glance-api-copy-from URLs one API process runs at once; "
+           "another copy-from request is refused with 503 and Retry-After meanwhile."),
     # Registry
     Option("registry_url", str, "",
            "URL of the registry server; empty means the registry runs in-process."),

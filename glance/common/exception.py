@@ -116,7 +116,12 @@ class InsufficientStorage(StoreError):
 
 
 class OriginUnavailable(StoreError):
-    """A remote origin (http store) is down, slow or answered an error."""
+    """A remote origin (http store) is down, slow or answered an error;
+    `origin_status` is the HTTP status it answered, if it answered one."""
+
+    def __init__(self, message, image_id=None, detail=None, origin_status=None):
+        super().__init__(message, image_id, detail)
+        self.origin_status = origin_status
 
 
 class OriginBusy(StoreError):
@@ -133,6 +138,15 @@ class OriginBusy(StoreError):
 
 class RegistryUnavailable(GlanceError):
     """The registry cannot be reached or answered nonsense."""
+
+
+class ServiceBusy(GlanceError):
+    """The server declines more of this kind of work right now (e.g. every
+    background copy slot is taken); the client may retry later."""
+
+    def __init__(self, message, image_id=None, retry_after=1):
+        super().__init__(message, image_id)
+        self.headers = [("Retry-After", str(retry_after))]
 
 
 class ConfigError(GlanceError):

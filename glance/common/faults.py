@@ -5,8 +5,10 @@ stable machine code (`type`); the title is the status's reason phrase.  The
 most specific class wins (the table is searched along the error's MRO), so a
 subclass without a row answers as its parent.  Every error answer of the API,
 the registry and the server's own early errors (400, 408, 413, 431, 501) is
-rendered by `document()`; `error_from()` reads such an answer back into the
-domain error it came from, for the registry client.
+rendered by `document()`, with `json.dumps`' default separators like every
+JSON answer (Glance's own tests compare bodies byte for byte);
+`error_from()` reads such an answer back into the domain error it came
+from, for the registry client.
 """
 
 import json
@@ -45,6 +47,7 @@ ERRORS = {
     exception.OriginBusy: (503, "store.origin_busy"),
     exception.RegistryUnavailable: (503, "registry.unavailable"),
     exception.InsufficientStorage: (507, "store.full"),
+    exception.ServiceBusy: (503, "server.busy"),
     exception.ConfigError: (500, "config.invalid"),
 }
 
@@ -68,12 +71,13 @@ def status_line(status):
 
 
 def document(exc):
-    """The JSON error document of `exc`."""
-    _, code = fault_of(exc)
-    body = {"code": code, "message": exc.message}
-    if exc.image_id is not None:
-        body["image_id"] = exc.image_id
-    return body
+    """The JSON error document of `exc`: `{"error": {"code": <status>, "title":
+    <reason phrase>, "message", "type": <machine code>}}` and nothing else
+    (every real Glance client reads this shape; a flat one crashed them).
+    The image id, where it matters, is part of the message."""
+    status, code = fault_of(exc)
+    return {"error": {"code": status, "title": HTTPStatus(status).phrase,
+                      "message": exc.message, "type": code}}
 
 
 def render(exc):

@@ -3,11 +3,14 @@
 Requests: header names are case-insensitive and `-` equals `_`; property keys
 are lower-cased with `-` turned into `_`; values are stripped, decoded from
 UTF-8 and typed by their row of the field table (`glance.common.fields`):
-integers within the row's range, booleans `true`/`false`, the rest text.
-Responses: null becomes the empty string, booleans `True`/`False`, integers
-digits, text UTF-8.  Header values travel as WSGI/http.client native strings,
-i.e. the raw bytes decoded as latin-1, so both directions re-code through
-latin-1.
+integers within the row's range, booleans `true`/`false` (for both, and
+for `id`, empty or `None` means "not given"), a checksum 1-32 hex digits,
+the rest text.  Answers (`response_headers`): a null field is left out
+(`size` is sent as 0), booleans `True`/`False`, integers digits, text
+UTF-8; read back (`answer_to_meta`), a missing field is null.  The Python
+client's requests (`meta_to_headers`) send null as empty.  Header values
+travel as WSGI/http.client native strings, i.e. the raw bytes decoded as
+latin-1, so both directions re-code through latin-1.
 
 The image app calls it itself, on the way in and on the way out, and the
 Python client reads and writes its headers with it.  The one other v1
@@ -31,6 +34,7 @@ MAX_INT = fields.MAX_INT
 _CORE_HEADER_NAMES = tuple((field.name, field.header) for field in _HEADER_FIELDS.values())
 _ENVIRON_PREFIX = "HTTP_X_IMAGE_META_"
 _BOUND_TEXT = {fields.MAX_INT: "2^63-1"}
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _decode(value, name):
@@ -68,14 +72,28 @@ def parse_bool(field, text):
     raise Invalid(f"{field} must be true or false, got {text!r}")
 
 
+def parse_checksum(text):
+    """An MD5 a client declares: 1-32 hex digits (CONTRACT §3), kept as sent
+    (checksums compare case-insensitively)."""
+    if len(text) > 32:
+        raise Invalid(f"Invalid checksum '{text[:80]}': can't exceed 32 characters")
+    if not all(c in _HEX for c in text):
+        raise Invalid(f"Invalid checksum '{text[:80]}': is not hexadecimal")
+    return text
+
+
 def _parse_core(field, text, meta):
     row = _HEADER_FIELDS[field]
-    if row.kind == fields.INT:
-        if text:                      # empty means "not given"
-            meta[field] = parse_int(field, text, row.minimum or 0, row.maximum or MAX_INT)
-    elif row.kind == fields.BOOL:
-        if text:
-            meta[field] = parse_bool(field, text)
+    if row.kind in (fields.INT, fields.BOOL) or field == "id":
+        # Empty or `None` (any case: glanceclient sends it for "not chosen")
+        # means "not given".
+        if text and text.lower() != "none":
+            meta[field] = (parse_int(field, text, row.minimum or 0, row.maximum or MAX_INT)
+                           if row.kind == fields.INT
+                           else parse_bool(field, text) if row.kind == fields.BOOL
+                           else text)
+    elif field == "checksum":
+        meta[field] = parse_checksum(text) if text else None
     else:
         meta[field] = text or None
 
@@ -104,6 +122,16 @@ def headers_to_meta(pairs):
         elif field in _HEADER_FIELDS:
             _parse_core(field, text, meta)
     meta["properties"] = properties
+    return meta
+
+
+def answer_to_meta(pairs):
+    """The headers of a v1 answer (HEAD or GET of an image) → image dict:
+    as `headers_to_meta`, and a core field the answer left out is null
+    (CONTRACT §3, §7: answers omit null fields)."""
+    meta = headers_to_meta(pairs)
+    for field in CORE_FIELDS:
+        meta.setdefault(field, None)
     return meta
 
 
@@ -142,9 +170,31 @@ def _header_value(value):
 
 
 def meta_to_headers(image):
-    """Image dict → `x-image-meta-*` response header pairs (native strings)."""
+    """Image dict → `x-image-meta-*` request header pairs (native strings), as
+    the Python client sends them: a null field as an empty value (which a
+    server reads as null, or as "not given" for the typed fields)."""
     headers = [(name, _header_value(image[field]))
                for field, name in _CORE_HEADER_NAMES if field in image]
+    for key, value in (image.get("properties") or {}).items():
+        headers.append((PROPERTY_PREFIX + key, _header_value(value)))
+    return headers
+
+
+def response_headers(image):
+    """Image dict → the `x-image-meta-*` headers of a v1 answer (CONTRACT §3).
+
+    A null core field is left out (glanceclient takes an empty
+    `x-image-meta-checksum` for a checksum and fails the download), except
+    `size`, sent as 0; a property's "" is sent empty.
+    """
+    headers = []
+    for field, name in _CORE_HEADER_NAMES:
+        value = image.get(field)
+        if value is None:
+            if field != "size" or field not in image:
+                continue
+            value = 0
+        headers.append((name, _header_value(value)))
     for key, value in (image.get("properties") or {}).items():
         headers.append((PROPERTY_PREFIX + key, _header_value(value)))
     return headers

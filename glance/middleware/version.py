@@ -1,58 +1,75 @@
-"""The `version` filter: version negotiation for the image API (CONTRACT §2, §8).
+"""The `version` filter: version negotiation for the image API (CONTRACT §2).
 
-`/v1/...` is served like the unversioned path, with `/v1` moved into
-SCRIPT_NAME so the app builds URIs that keep it.  `GET /`, `GET /versions`
-and requests for unknown versions (`/v2/...`, or an `Accept` media type
-naming another version) answer 300 with the versions document.
+- `/versions` (and anything under it) → 200 with the versions document.
+- A first path segment that starts with `v` and names no API this server
+  serves (`/v1.a/…`, `/va.1/…`, `/v9/…`, `/v1.2/…`, `/v2/…` while v2 is
+  off) → 300 with the document.
+- A served version segment (`/v1`, `/v1.0`, `/v1.1`, `/v2`, `/v2.0`…) passes
+  unchanged: the root app dispatches on it.  Accept does not matter there.
+- An unversioned path: `Accept: application/vnd.openstack.images-vN[.M][+json]`
+  chooses the API: N=1 serves it as v1 (the path unchanged, so `uri` has
+  no `/v1`), N=2 as v2 (the path gains `/v2`, as Glance rewrote it), any
+  other N, or an API not served → 300.  Any other Accept: `GET /` → 300,
+  every other path is served as v1 (founding docs; Glance answered 300).
+
+Which APIs are served is the `enabled_apis` option, read once here and by
+the root app.  The document itself is `glance.api.versions`'.
 """
 
 import re
 
-from glance.common import wsgi
+from glance.api import versions
+from glance.common import config
 
-VERSION_MEDIA_TYPE = re.compile(r"application/vnd\.openstack\.images-(v[\d.]+)\+json")
-VERSION_PREFIX = re.compile(r"/(v\d+(?:\.\d+)?)(?=/|$)")
-SUPPORTED = ("v1", "v1.0", "v1.1")
+# The images media type anywhere in Accept; its version token ends at
+# `+`, `;`, `,` or white space.
+_MEDIA_TYPE = re.compile(r"application/vnd\.openstack\.images-([^\s,;+]*)", re.I)
+_VERSION_TOKEN = re.compile(r"v(\d+)(?:\.\d+)?\Z")
+_MAJOR_API = {"1": versions.V1, "2": versions.V2}
+UNKNOWN = "unknown"
 
 
-def versions_document(environ):
-    base = wsgi.request_base_url(environ) + environ.get("SCRIPT_NAME", "")
-    return {"versions": [{
-        "id": "v1.0",
-        "status": "CURRENT",
-        "links": [{"rel": "self", "href": f"{base}/v1/"}],
-    }]}
+def accepted_api(accept):
+    """The API an Accept header asks for: `"v1"`, `"v2"`, UNKNOWN (the
+    images media type with another or a malformed version), or None (no
+    images media type at all)."""
+    found = _MEDIA_TYPE.search(accept or "")
+    if found is None:
+        return None
+    token = _VERSION_TOKEN.match(found.group(1).lower())
+    if token is None:
+        return UNKNOWN
+    return _MAJOR_API.get(token.group(1).lstrip("0") or "0", UNKNOWN)
 
 
 class VersionNegotiation:
-    def __init__(self, app):
+    def __init__(self, app, served=(versions.V1,)):
         self.app = app
+        self.served = tuple(served)
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "") or "/"
-        if path in ("/", "/versions", "/versions/"):
-            return self._versions(environ, start_response)
-        match = VERSION_PREFIX.match(path)
-        if match:
-            if match.group(1) not in SUPPORTED:
-                return self._versions(environ, start_response)
-            rest = path[match.end():]
-            if rest in ("", "/"):
-                return self._versions(environ, start_response)
-            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/v1"
-            environ["PATH_INFO"] = rest
-        else:
-            accepted = VERSION_MEDIA_TYPE.search(environ.get("HTTP_ACCEPT", ""))
-            if accepted and accepted.group(1) not in SUPPORTED:
-                return self._versions(environ, start_response)
+        path = environ.get("PATH_INFO") or "/"
+        segment = path.lstrip("/").split("/", 1)[0]
+        if segment == "versions":
+            return versions.respond(environ, start_response, self.served, status=200)
+        if versions.api_of(segment, self.served):
+            return self.app(environ, start_response)
+        if segment.startswith("v"):
+            return versions.respond(environ, start_response, self.served)
+        api = accepted_api(environ.get("HTTP_ACCEPT"))
+        if api == versions.V1:
+            return self.app(environ, start_response)
+        if api == versions.V2 and api in self.served:
+            environ["PATH_INFO"] = "/v2" + path
+            return self.app(environ, start_response)
+        if api is not None or path == "/":
+            return versions.respond(environ, start_response, self.served)
         return self.app(environ, start_response)
-
-    def _versions(self, environ, start_response):
-        return wsgi.json_response(start_response, 300, versions_document(environ),
-                                  head=environ.get("REQUEST_METHOD") == "HEAD")
 
 
 def filter_factory(global_conf, **local_conf):
+    conf = config.load(global_conf, local_conf)
+
     def make_filter(app):
-        return VersionNegotiation(app)
+        return VersionNegotiation(app, conf.enabled_apis)
     return make_filter

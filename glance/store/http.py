@@ -301,8 +301,10 @@ class HttpStore(Store):
     # -- errors ------------------------------------------------------------
 
     def _status_error(self, target, response, image_id):
-        return unavailable(image_id, f"{target.shown} answered {response.status} "
-                                     f"{response.reason}".rstrip())
+        detail = f"{target.shown} answered {response.status} {response.reason}".rstrip()
+        error = unavailable(image_id, detail)
+        error.origin_status = response.status   # copy-from tells a 404 apart
+        return error
 
     def origin_error(self, target, exc, image_id, answering=False, reading=False):
         """The OriginUnavailable for a low-level failure talking to `target`.

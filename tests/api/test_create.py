@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from tests.api.conftest import location_scheme, md5, stored_files, upload_headers
 
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
@@ -55,25 +57,25 @@ def test_client_may_choose_the_id(app):
 def test_taken_id_is_409(app):
     app.post("/images", headers={"x-image-meta-id": "42"}, status=201)
     res = app.post("/images", headers={"x-image-meta-id": "42"}, status=409)
-    assert res.json["code"] == "image.duplicate"
+    assert res.json["error"]["type"] == "image.duplicate"
 
 
 def test_wrong_content_type_is_400_and_leaves_no_record(app, data_dir):
     res = app.post("/images", b"data", headers={"Content-Type": "text/plain"}, status=400)
-    assert "application/octet-stream" in res.json["message"]
+    assert "application/octet-stream" in res.json["error"]["message"]
     assert all_images(app) == []
     assert stored_files(data_dir) == []
 
 
 def test_unknown_store_is_400_and_leaves_no_record(app):
     res = app.post("/images", b"data", headers=upload_headers(store="floppy"), status=400)
-    assert "floppy" in res.json["message"]
+    assert "floppy" in res.json["error"]["message"]
     assert all_images(app) == []
 
 
 def test_invalid_disk_format_is_400_naming_it(app):
     res = app.post("/images", headers={"x-image-meta-disk_format": "qcow3"}, status=400)
-    assert "qcow3" in res.json["message"]
+    assert "qcow3" in res.json["error"]["message"]
     assert all_images(app) == []
 
 
@@ -85,12 +87,12 @@ def test_invalid_format_with_data_leaves_no_record(app, data_dir):
 def test_ami_formats_must_match(app):
     res = app.post("/images", headers={"x-image-meta-disk_format": "ami",
                                        "x-image-meta-container_format": "bare"}, status=400)
-    assert "Invalid mix of disk and container formats" in res.json["message"]
+    assert "Invalid mix of disk and container formats" in res.json["error"]["message"]
 
 
 def test_size_mismatch_is_400_and_image_killed_without_data(app, data_dir):
     res = app.post("/images", b"12345", headers=upload_headers(size=4), status=400)
-    assert "size" in res.json["message"]
+    assert "size" in res.json["error"]["message"]
     [image] = all_images(app)
     assert image["status"] == "killed"
     assert stored_files(data_dir) == []
@@ -98,10 +100,41 @@ def test_size_mismatch_is_400_and_image_killed_without_data(app, data_dir):
 
 def test_checksum_mismatch_is_400_and_image_killed_without_data(app, data_dir):
     res = app.post("/images", b"12345", headers=upload_headers(checksum="0" * 32), status=400)
-    assert "checksum" in res.json["message"]
+    assert "checksum" in res.json["error"]["message"]
     [image] = all_images(app)
     assert image["status"] == "killed"
     assert stored_files(data_dir) == []
+
+
+@pytest.mark.parametrize("checksum, words", [
+    ("x" * 42, "can't exceed 32 characters"), ("a" * 33, "can't exceed 32 characters"),
+    ("g" * 32, "is not hexadecimal"), ("md5:abc", "is not hexadecimal")])
+def test_a_malformed_checksum_is_400_before_the_body_and_no_record(app, data_dir, checksum,
+                                                                   words):
+    res = app.post("/images", b"12345", headers=upload_headers(checksum=checksum), status=400)
+    assert res.json["error"]["message"] == f"Invalid checksum '{checksum}': {words}"
+    assert all_images(app) == [] and stored_files(data_dir) == []
+
+
+@pytest.mark.parametrize("value", ["None", "none", ""])
+def test_none_or_empty_typed_headers_mean_not_given(app, value):
+    """glanceclient sends `x-image-meta-is_public: None` when the user chose nothing."""
+    image = app.post("/images", headers={
+        "x-image-meta-is_public": value, "x-image-meta-deleted": value,
+        "x-image-meta-size": value, "x-image-meta-id": value}, status=201).json["image"]
+    assert (image["is_public"], image["deleted"], image["size"]) == (False, False, 0)
+
+
+def test_a_body_with_a_location_is_400_and_no_record(app):
+    app.post("/images", b"abc", headers={**upload_headers(),
+                                         "x-image-meta-location": "http://example.com/i"},
+             status=400)
+    assert all_images(app) == []
+
+
+def test_a_status_sent_on_create_is_ignored(app):
+    image = app.post("/images", headers={"x-image-meta-status": "active"}).json["image"]
+    assert image["status"] == "queued"
 
 
 def test_checksum_compares_case_insensitively(app):
@@ -140,7 +173,7 @@ def test_properties_are_stored(app):
 def test_file_location_from_a_client_is_refused(app):
     res = app.post("/images", headers={"x-image-meta-location": "file:///etc/passwd"},
                    status=400)
-    assert "http" in res.json["message"]
+    assert "http" in res.json["error"]["message"]
     assert all_images(app) == []
 
 
@@ -170,4 +203,4 @@ def test_declared_size_over_the_cap_is_413_before_any_record(tmp_path, monkeypat
 
 def test_negative_size_header_is_400(app):
     res = app.post("/images", headers={"x-image-meta-size": "-1"}, status=400)
-    assert res.json["code"] == "image.invalid"
+    assert res.json["error"]["type"] == "image.invalid"

@@ -46,7 +46,7 @@ def test_disconnect_mid_body_kills_image_and_removes_data(app, data_dir):
     status, document = post_raw(app, stream, 10 << 20)
     assert stream.read_calls > 1        # the body really was being read
     assert status == 400
-    assert document["code"] == "image.upload_incomplete"
+    assert document["error"]["type"] == "image.upload_incomplete"
     [image] = app.get("/images/detail?is_public=none").json["images"]
     assert image["status"] == "killed"
     assert stored_files(data_dir) == []
@@ -55,7 +55,7 @@ def test_disconnect_mid_body_kills_image_and_removes_data(app, data_dir):
 def test_short_body_counts_as_a_disconnect(app, data_dir):
     status, document = post_raw(app, io.BytesIO(b"x" * 10), 1000)
     assert status == 400
-    assert document["code"] == "image.upload_incomplete"
+    assert document["error"]["type"] == "image.upload_incomplete"
     [image] = app.get("/images/detail?is_public=none").json["images"]
     assert image["status"] == "killed"
     assert stored_files(data_dir) == []

@@ -7,7 +7,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 @pytest.mark.parametrize("path", ["/nope", "/images/1/extra", "/v1/nope"])
 def test_unknown_routes_are_404_json(app, path):
     res = app.get(path, status=404)
-    assert set(res.json) >= {"code", "message"}
+    assert list(res.json) == ["error"]
+    assert res.json["error"]["code"] == 404 and res.json["error"]["title"] == "Not Found"
+    assert res.json["error"]["type"] == "image.not_found" and res.json["error"]["message"]
 
 
 def test_wrong_method_is_405_with_allow(app):
@@ -17,7 +19,7 @@ def test_wrong_method_is_405_with_allow(app):
 
 def test_malformed_boolean_header_is_400(app):
     res = app.post("/images", headers={"x-image-meta-is_public": "perhaps"}, status=400)
-    assert "is_public" in res.json["message"]
+    assert "is_public" in res.json["error"]["message"]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT"])
@@ -34,7 +36,7 @@ def test_non_numeric_content_length_is_400(app, method):
     answer = []
     body = b"".join(app.app(environ, lambda status, headers, exc_info=None: answer.append(status)))
     assert answer[0].startswith("400")
-    assert "Content-Length" in json.loads(body)["message"]
+    assert "Content-Length" in json.loads(body)["error"]["message"]
 
 
 @settings(max_examples=150, deadline=None,

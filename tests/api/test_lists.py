@@ -67,7 +67,7 @@ def test_sort_key_and_dir(app):
                                    "marker=abc", "marker=999"])
 def test_bad_list_parameters_are_400(app, query):
     res = app.get(f"/images?{query}", status=400)
-    assert res.json["message"]
+    assert res.json["error"]["message"]
 
 
 def test_filters_narrow_the_list(app):

@@ -99,7 +99,7 @@ def test_a_suffix_range_sends_the_last_bytes(app, image):
 def test_a_range_past_the_end_is_416_with_the_size(app, image):
     res = get(app, image, 416, Range=f"bytes={SIZE}-")
     assert res.headers["Content-Range"] == f"bytes */{SIZE}"
-    assert res.json["code"] == "image.range_not_satisfiable"
+    assert res.json["error"]["type"] == "image.range_not_satisfiable"
 
 
 def test_several_ranges_send_the_whole_image(app, image):

@@ -34,7 +34,9 @@ def test_head_of_queued_image_has_no_etag(app):
     queued = app.post("/images", status=201).json["image"]
     res = app.head(f"/images/{queued['id']}")
     assert "ETag" not in res.headers
-    assert res.headers["x-image-meta-checksum"] == ""
+    assert "x-image-meta-checksum" not in res.headers     # null: left out (CONTRACT §3)
+    assert "x-image-meta-name" not in res.headers
+    assert res.headers["x-image-meta-size"] == "0"
 
 
 def test_get_streams_data_with_content_length_and_headers(app, image):
@@ -48,7 +50,7 @@ def test_get_streams_data_with_content_length_and_headers(app, image):
 def test_get_of_queued_image_is_404_saying_no_data(app):
     queued = app.post("/images", status=201).json["image"]
     res = app.get(f"/images/{queued['id']}", status=404)
-    assert "no data" in res.json["message"]
+    assert "no data" in res.json["error"]["message"]
 
 
 def test_get_of_killed_image_is_404(app):
@@ -61,7 +63,7 @@ def test_get_of_killed_image_is_404(app):
                                   "/images/..%2F..%2Fetc", "/images/99999999999999999999999"])
 def test_unknown_or_malformed_ids_are_404_json(app, path):
     res = app.get(path, status=404)
-    assert res.json["code"].startswith("image.")
+    assert res.json["error"]["type"].startswith("image.")
 
 
 def test_head_of_unknown_id_is_404(app):
@@ -100,4 +102,4 @@ def test_location_whose_origin_is_down_answers_502_json(app):
                                                "x-image-meta-size": "10"},
                            status=201).json["image"]
         res = app.get(f"/images/{created['id']}", status=502)
-        assert res.json["code"] == "store.origin_unavailable"
+        assert res.json["error"]["type"] == "store.origin_unavailable"

@@ -179,7 +179,7 @@ def test_a_declared_sha256_is_verified(app):
                     status=201).json["image"]["os_hash_value"] == good
     res = app.post("/images", b"abd", headers=upload_headers(os_hash_value=good,
                                                              os_hash_algo="SHA256"), status=400)
-    assert "SHA-256" in res.json["message"]
+    assert "SHA-256" in res.json["error"]["message"]
     assert [i["status"] for i in app.get("/images/detail?is_public=none").json["images"]] \
         == ["killed", "active"]
 

@@ -20,11 +20,37 @@ def test_metadata_headers_update_fields(app, queued):
     assert res.headers["Location"] == res.json["image"]["uri"]
 
 
-def test_properties_are_merged_by_default(app, queued):
+def test_properties_are_replaced_by_default(app, queued):
     image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-property-b": "3",
                                                         "x-image-meta-property-c": "4"}
                     ).json["image"]
+    assert image["properties"] == {"b": "3", "c": "4"}
+
+
+def test_an_update_without_properties_clears_them(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-name": "n"}).json["image"]
+    assert image["properties"] == {}
+
+
+@pytest.mark.parametrize("value", ["false", "False", "FALSE"])
+def test_purge_props_false_merges(app, queued, value):
+    image = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-property-b": "3", "x-image-meta-property-c": "4",
+        "x-glance-registry-purge-props": value}).json["image"]
     assert image["properties"] == {"a": "1", "b": "3", "c": "4"}
+
+
+@pytest.mark.parametrize("value", ["", "None"])
+def test_empty_or_none_purge_props_replaces(app, queued, value):
+    image = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-property-c": "4", "x-glance-registry-purge-props": value}).json["image"]
+    assert image["properties"] == {"c": "4"}
+
+
+def test_a_put_with_image_data_merges_properties(app, queued):
+    image = app.put(f"/images/{queued['id']}", b"data", headers={
+        **upload_headers(property_c="4"), "x-glance-registry-purge-props": "true"}).json["image"]
+    assert image["properties"] == {"a": "1", "b": "2", "c": "4"}
 
 
 def test_purge_props_replaces_the_set(app, queued):
@@ -62,7 +88,7 @@ def test_data_for_a_queued_image_uploads_it(app, queued, data_dir):
 def test_data_for_an_active_image_is_409_immutable(app, queued):
     app.put(f"/images/{queued['id']}", b"first", headers=upload_headers(), status=200)
     res = app.put(f"/images/{queued['id']}", b"second", headers=upload_headers(), status=409)
-    assert "immutable" in res.json["message"]
+    assert "immutable" in res.json["error"]["message"]
     assert app.get(f"/images/{queued['id']}").body == b"first"
 
 
@@ -80,17 +106,62 @@ def test_location_for_a_queued_image_activates_it(app, queued):
 
 def test_location_for_an_active_image_is_409(app, queued):
     app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(), status=200)
-    app.put(f"/images/{queued['id']}", headers={"x-image-meta-location": "http://example.com/i",
-                                                "x-image-meta-size": "5"}, status=409)
+    res = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5"}, status=409)
+    assert res.json["error"]["message"] == (
+        "Attempted to update Location field for an image not in queued status.")
 
 
-def test_server_fields_are_ignored_on_update(app, queued):
-    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-status": "active",
-                                                        "x-image-meta-size": "77"}).json["image"]
-    assert (image["status"], image["size"]) == ("queued", 0)
+def test_copy_from_for_an_active_image_is_409(app, queued):
+    app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(), status=200)
+    res = app.put(f"/images/{queued['id']}", headers={
+        "x-glance-api-copy-from": "http://example.com/i"}, status=409)
+    assert "not in queued status" in res.json["error"]["message"]
+
+
+@pytest.mark.parametrize("extra", [{"x-image-meta-location": "http://example.com/i"},
+                                   {"x-glance-api-copy-from": "http://example.com/i"}])
+def test_data_with_a_location_or_copy_from_is_400_and_changes_nothing(app, queued, extra):
+    res = app.put(f"/images/{queued['id']}", b"abc", headers={**upload_headers(), **extra},
+                  status=400)
+    assert "image data" in res.json["error"]["message"]
+    head = app.head(f"/images/{queued['id']}")
+    assert head.headers["x-image-meta-status"] == "queued"
+
+
+def test_location_with_copy_from_is_400(app, queued):
+    app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5",
+        "x-glance-api-copy-from": "http://example.com/i"}, status=400)
+
+
+@pytest.mark.parametrize("status", ["active", "killed", "saving", "deleted", "bogus"])
+def test_a_different_status_is_403_and_changes_nothing(app, queued, status):
+    res = app.put(f"/images/{queued['id']}", headers={"x-image-meta-status": status,
+                                                      "x-image-meta-name": "changed"},
+                  status=403)
+    assert res.json["error"]["message"] == "Forbidden to modify 'status' of image."
+    head = app.head(f"/images/{queued['id']}")
+    assert head.headers["x-image-meta-status"] == "queued"
+    assert head.headers["x-image-meta-name"] == "q"
+
+
+def test_the_same_status_is_ignored(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={"x-image-meta-status": "queued",
+                                                        "x-image-meta-name": "n"}).json["image"]
+    assert (image["status"], image["name"]) == ("queued", "n")
+
+
+def test_other_server_fields_are_ignored_on_update(app, queued):
+    image = app.put(f"/images/{queued['id']}", headers={
+        "x-image-meta-size": "77", "x-image-meta-checksum": "abc",
+        "x-image-meta-created_at": "2000-01-01T00:00:00",
+        "x-image-meta-deleted": "true"}).json["image"]
+    assert (image["size"], image["checksum"], image["deleted"]) == (0, None, False)
+    assert image["created_at"] == queued["created_at"]
 
 
 def test_invalid_update_is_400_and_changes_nothing(app, queued):
     app.put(f"/images/{queued['id']}", headers={"x-image-meta-container_format": "floppy"},
             status=400)
-    assert app.head(f"/images/{queued['id']}").headers["x-image-meta-container_format"] == ""
+    assert "x-image-meta-container_format" not in app.head(f"/images/{queued['id']}").headers

@@ -28,7 +28,7 @@ def body(data, stream=None, length=True, **options):
         environ["CONTENT_LENGTH"] = str(len(data))
     else:
         environ["HTTP_TRANSFER_ENCODING"] = "chunked"
-    return VerifiedBody(environ, CHUNK, 1 << 40, **options)
+    return VerifiedBody.of_request(environ, CHUNK, 1 << 40, **options)
 
 
 def helper_threads():
@@ -58,7 +58,7 @@ def test_chunks_come_from_a_few_reused_buffers():
 def test_a_body_shorter_than_its_length_is_a_disconnect_and_stops_the_threads():
     environ = {"wsgi.input": io.BytesIO(bytes(5 * CHUNK)), "CONTENT_LENGTH": str(9 * CHUNK)}
     with pytest.raises(exception.ClientDisconnected):
-        for _ in VerifiedBody(environ, CHUNK, 1 << 40):
+        for _ in VerifiedBody.of_request(environ, CHUNK, 1 << 40):
             pass
     assert not helper_threads()
 
@@ -83,6 +83,6 @@ def test_the_size_cap_stops_the_upload():
     environ = {"wsgi.input": io.BytesIO(bytes(10 * CHUNK)),
                "HTTP_TRANSFER_ENCODING": "chunked"}
     with pytest.raises(exception.TooLarge):
-        for _ in VerifiedBody(environ, CHUNK, 3 * CHUNK):
+        for _ in VerifiedBody.of_request(environ, CHUNK, 3 * CHUNK):
             pass
     assert not helper_threads()

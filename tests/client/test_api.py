@@ -95,10 +95,10 @@ def test_purge_props_sends_the_registry_header(peer_factory):
     assert peer.requests[0]["headers"]["x-glance-registry-purge-props"] == "true"
 
 
-def test_update_without_purge_sends_no_purge_header(peer_factory):
+def test_update_without_purge_says_false_so_properties_merge(peer_factory):
     peer = peer_factory(lambda r: (200, JSON, IMAGE_JSON))
     peer.client().update_image(1, {"name": "b"})
-    assert "x-glance-registry-purge-props" not in peer.requests[0]["headers"]
+    assert peer.requests[0]["headers"]["x-glance-registry-purge-props"] == "false"
 
 
 def test_connection_is_kept_alive_between_calls(peer_factory):

@@ -3,6 +3,7 @@
 import pytest
 
 from glance import client as gc
+from glance.common import imagemeta
 
 
 def test_meta_headers_refuses_unknown_top_level_keys():
@@ -30,7 +31,8 @@ def test_meta_from_headers_types_values_and_redecodes_utf8():
         ("x-image-meta-name", wire("Debian ü")), ("x-image-meta-checksum", ""),
         ("x-image-meta-property-distro", wire("ä")), ("ETag", '"abc"'),
     ])
-    assert meta == {"id": 3, "size": 1024, "is_public": True, "deleted": False,
+    absent = {field: None for field in imagemeta.CORE_FIELDS}     # left out: null
+    assert meta == {**absent, "id": 3, "size": 1024, "is_public": True, "deleted": False,
                     "name": "Debian ü", "checksum": None, "properties": {"distro": "ä"}}
 
 

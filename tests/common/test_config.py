@@ -55,3 +55,21 @@ def test_unrelated_glance_environment_variables_are_ignored():
 
 def test_every_option_has_help():
     assert all(row[3] for row in config.describe())
+
+
+@pytest.mark.parametrize("text, apis", [("v1", ["v1"]), ("v1, v2", ["v1", "v2"]),
+                                        ("V2 v1 v1", ["v2", "v1"])])
+def test_enabled_apis(text, apis):
+    assert config.load({}, {"enabled_apis": text}, environ={}).enabled_apis == apis
+
+
+@pytest.mark.parametrize("text", ["v2", "v1, v3", ""])
+def test_enabled_apis_must_name_known_apis_and_keep_v1(text):
+    with pytest.raises(ConfigError, match="enabled_apis"):
+        config.load({}, {"enabled_apis": text}, environ={})
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "many"])
+def test_max_background_copies_is_a_positive_integer(text):
+    with pytest.raises(ConfigError, match="max_background_copies"):
+        config.load({}, {"max_background_copies": text}, environ={})

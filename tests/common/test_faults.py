@@ -60,7 +60,13 @@ def test_render_writes_json_with_its_length():
     _, headers, body = faults.render(exception.Invalid("size must be an integer"))
     assert ("Content-Type", "application/json") in headers
     assert ("Content-Length", str(len(body))) in headers
-    assert json.loads(body)["message"] == "size must be an integer"
+    assert json.loads(body)["error"]["message"] == "size must be an integer"
+
+
+def test_the_document_is_the_contracts_nested_shape_and_nothing_else():
+    _, _, body = faults.render(exception.Conflict("image 7 is active", image_id=7))
+    assert body == (b'{"error": {"code": 409, "title": "Conflict", '
+                    b'"message": "image 7 is active", "type": "image.conflict"}}')
 
 
 def test_raw_response_closes_the_connection():
@@ -68,7 +74,7 @@ def test_raw_response_closes_the_connection():
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
     assert b"\r\nConnection: close" in head
-    assert json.loads(body)["message"] == "too big"
+    assert json.loads(body)["error"]["message"] == "too big"
 
 
 @pytest.mark.parametrize("exc", [

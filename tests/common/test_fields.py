@@ -4,7 +4,7 @@ room for revision 2's fields as single rows, and the one image-id parser."""
 import pytest
 
 from glance.cli import format as cli_format
-from glance.api import images
+from glance.api.v1 import images
 from glance.common import fields, imagemeta
 from glance.common.exception import Invalid
 from glance.common.fields import (ADMIN, BOOL, BRIEF, CLIENT, COLUMN, CREATE, DETAIL, ENUM,

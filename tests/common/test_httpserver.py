@@ -469,7 +469,7 @@ def test_header_block_over_the_limit_gets_431():
         client.send(b"GET / HTTP/1.1\r\n" + b"X-Big: " + b"a" * 20480 + b"\r\n\r\n")
         status, headers, body = client.response()
     assert status == 431
-    assert json.loads(body)["code"] == "request.headers_too_large"
+    assert json.loads(body)["error"]["type"] == "request.headers_too_large"
     assert headers["connection"] == "close"
 
 
@@ -490,7 +490,7 @@ def test_malformed_request_gets_400_json(raw):
         status, headers, body = client.response()
         assert status == 400
         assert headers["content-type"] == "application/json"
-        assert json.loads(body)["code"] == "request.malformed"
+        assert json.loads(body)["error"]["type"] == "request.malformed"
         assert client.closed_by_server()
 
 
@@ -642,8 +642,9 @@ def test_app_exception_gives_500_json_without_traceback(caplog):
         client.send(request("GET", "/"))
         status, _, body = client.response()
     assert status == 500
-    assert json.loads(body) == {"code": "glance.error",
-                                "message": "internal error; see the server log"}
+    assert json.loads(body) == {"error": {
+        "code": 500, "title": "Internal Server Error", "type": "glance.error",
+        "message": "internal error; see the server log"}}
     assert b"secret" not in body and b"Traceback" not in body
     assert "secret detail" in caplog.text
 

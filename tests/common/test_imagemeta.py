@@ -88,6 +88,46 @@ def test_encoding_nulls_booleans_and_integers():
                        "x-image-meta-size": "0"}
 
 
+def test_answers_leave_null_fields_out_and_send_a_null_size_as_0():
+    headers = imagemeta.response_headers(
+        {"id": 7, "name": None, "checksum": None, "is_public": False, "size": None,
+         "properties": {"empty": ""}})
+    assert headers == [("x-image-meta-id", "7"), ("x-image-meta-size", "0"),
+                       ("x-image-meta-is_public", "False"), ("x-image-meta-property-empty", "")]
+
+
+def test_an_answer_read_back_has_its_left_out_fields_null():
+    meta = imagemeta.answer_to_meta([("x-image-meta-id", "7"), ("x-image-meta-size", "0")])
+    assert meta["id"] == 7 and meta["size"] == 0
+    assert all(meta[field] is None for field in imagemeta.CORE_FIELDS
+               if field not in ("id", "size"))
+
+
+@pytest.mark.parametrize("field", [name for name in imagemeta.CORE_FIELDS
+                                   if fields.BY_NAME[name].kind in (fields.INT, fields.BOOL)
+                                   or name == "id"])
+@pytest.mark.parametrize("value", ["None", "none", "NONE", "", "  "])
+def test_none_or_empty_means_not_given_for_typed_fields_and_id(field, value):
+    assert decode([(f"x-image-meta-{field}", value)]) == {"properties": {}}
+
+
+@pytest.mark.parametrize("value", ["0", "d41d8cd98f00b204e9800998ecf8427e",
+                                   "D41D8CD98F00B204E9800998ECF8427E"])
+def test_checksums_of_1_to_32_hex_digits_are_kept(value):
+    assert decode([("x-image-meta-checksum", value)])["checksum"] == value
+
+
+def test_a_longer_checksum_is_invalid_with_glances_words():
+    with pytest.raises(Invalid, match="Invalid checksum '" + "x" * 42
+                       + "': can't exceed 32 characters"):
+        decode([("x-image-meta-checksum", "x" * 42)])
+
+
+def test_a_non_hex_checksum_is_invalid():
+    with pytest.raises(Invalid, match="Invalid checksum 'md5:abc': is not hexadecimal"):
+        decode([("x-image-meta-checksum", "md5:abc")])
+
+
 def test_environ_keys_are_decoded():
     environ = {"HTTP_X_IMAGE_META_DISK_FORMAT": "raw",
                "HTTP_X_IMAGE_META_PROPERTY_ARCH": "x86_64", "HTTP_HOST": "h"}
@@ -121,7 +161,7 @@ def test_every_header_field_of_the_table_is_decoded_and_encoded():
     assert imagemeta.CORE_FIELDS == fields.names(fields.HEADER)
     for name in imagemeta.CORE_FIELDS:
         row = fields.BY_NAME[name]
-        sample = {fields.INT: row.minimum or 0, fields.BOOL: True}.get(row.kind, "x")
+        sample = {fields.INT: row.minimum or 0, fields.BOOL: True}.get(row.kind, "0a")
         assert decode(imagemeta.meta_to_headers({name: sample})) == {
             name: sample, "properties": {}}
 
@@ -146,7 +186,7 @@ images = st.fixed_dictionaries(
         "deleted": st.booleans(),
         "name": optional_text,
         "disk_format": optional_text,
-        "checksum": optional_text,
+        "checksum": st.none() | st.from_regex(r"[0-9a-fA-F]{1,32}", fullmatch=True),
         "created_at": optional_text,
         "properties": st.dictionaries(property_key, st.just("") | text, max_size=5),
     })
@@ -156,6 +196,13 @@ images = st.fixed_dictionaries(
 @given(images)
 def test_headers_round_trip_without_loss(image):
     assert decode(imagemeta.meta_to_headers(image)) == image
+
+
+@settings(max_examples=300)
+@given(images)
+def test_answer_headers_round_trip_with_nulls_by_absence(image):
+    full = {**{field: None for field in imagemeta.CORE_FIELDS}, **image}
+    assert imagemeta.answer_to_meta(imagemeta.response_headers(full)) == full
 
 
 @settings(max_examples=200)

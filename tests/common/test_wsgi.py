@@ -5,6 +5,7 @@ import io
 import pytest
 
 from glance.common import wsgi
+from glance.common import exception
 from glance.common.exception import Invalid, TooLarge
 
 
@@ -64,3 +65,31 @@ def test_read_json_reads_a_chunked_body_up_to_the_limit():
     environ = {"wsgi.input": io.BytesIO(b"[1, 2]"), "HTTP_TRANSFER_ENCODING": "chunked"}
     with pytest.raises(TooLarge):
         wsgi.read_json(environ, limit=3)
+
+
+def test_json_answers_use_json_dumps_default_separators():
+    """As every Glance sent: clients and Glance's own tests compare bodies byte for byte."""
+    seen = []
+    body = wsgi.json_response(lambda status, headers: seen.append((status, headers)), 200,
+                              {"images": [], "a": {"b": 1}})
+    assert body == [b'{"images": [], "a": {"b": 1}}']
+    assert seen[0][0] == "200 OK" and ("Content-Length", str(len(body[0]))) in seen[0][1]
+
+
+def _router():
+    router = wsgi.Router()
+    router.add("GET", r"/things/?", "list")
+    router.add("GET", r"/things/detail", "detail", head=False)
+    router.add("GET", r"/things/(?P<id>[^/]+)", "show")
+    return router
+
+
+def test_head_falls_back_to_get():
+    assert _router().match("HEAD", "/things") == ("list", {})
+    assert _router().match("HEAD", "/things/7") == ("show", {"id": "7"})
+
+
+def test_a_get_route_added_without_head_answers_405_to_head():
+    with pytest.raises(exception.MethodNotAllowed) as raised:
+        _router().match("HEAD", "/things/detail")
+    assert ("Allow", "GET") in raised.value.headers

@@ -40,7 +40,10 @@ def image(services):
 def test_versions(services):
     status, headers, body = request(services, "GET", "/")
     assert status == 300
-    assert json.loads(body)["versions"][0]["status"] == "CURRENT"
+    assert [(v["id"], v["status"]) for v in json.loads(body)["versions"]] == [
+        ("v1.1", "DEPRECATED"), ("v1.0", "DEPRECATED")]
+    status, _, body = request(services, "GET", "/versions")
+    assert status == 200 and body.startswith(b'{"versions": [{"id": "v1.1"')
 
 
 def test_upload_is_active_with_true_size_and_checksum(image):

@@ -31,7 +31,7 @@ def test_noauth_api_ignores_identity_headers(tmp_path):
 def test_token_mode_requires_a_token(tmp_path):
     res = app(tmp_path, auth_strategy="token").get("/", status=401)
     assert res.headers["WWW-Authenticate"].startswith("Token")
-    assert res.json["code"] == "auth.required"
+    assert res.json["error"]["type"] == "auth.required"
 
 
 def test_token_mode_refuses_an_unknown_token(tmp_path):
@@ -61,7 +61,7 @@ def test_trusted_proxy_refuses_other_peers(tmp_path):
     res = app(tmp_path, auth_strategy="trusted-proxy").get(
         "/", headers={"X-Tenant-Id": "t2", "X-Roles": "admin"},
         extra_environ={"REMOTE_ADDR": "192.0.2.9"}, status=403)
-    assert "proxy" in res.json["message"]
+    assert "proxy" in res.json["error"]["message"]
 
 
 def test_trusted_proxy_without_identity_is_anonymous(tmp_path):

@@ -52,7 +52,7 @@ def test_the_server_reads_the_expected_status_header():
     post(app, {"status": "active"})
     res = app.put_json("/images/1", {"image": {"status": "saving"}}, status=409,
                        headers={"x-glance-registry-expected-status": "queued"})
-    assert res.json["code"] == "image.conflict"
+    assert res.json["error"]["type"] == "image.conflict"
     app.put_json("/images/1", {"image": {"name": "x"}}, status=200,
                  headers={"x-glance-registry-expected-status": "active"})
 

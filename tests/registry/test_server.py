@@ -105,7 +105,7 @@ def test_other_purge_header_values_are_400_and_change_nothing(app, value):
     post(app, {"name": "a", "properties": {"x": "1"}})
     response = app.put_json("/images/1", {"image": {"name": "b"}}, status=400,
                             headers={"X-Glance-Registry-Purge-Props": value})
-    assert "purge-props" in response.json["message"]
+    assert "purge-props" in response.json["error"]["message"]
     assert app.get("/images/1").json["image"]["name"] == "a"
 
 
@@ -148,7 +148,7 @@ def test_a_non_owner_update_is_forbidden():
     registry.create_image(ALICE, {"is_public": True})
     response = make_app(registry, context=BOB).put_json("/images/1", {"image": {"name": "x"}},
                                                         status=403)
-    assert response.json["code"] == "auth.forbidden"
+    assert response.json["error"]["type"] == "auth.forbidden"
 
 
 def test_is_public_none_from_a_non_admin_is_403():
@@ -159,27 +159,27 @@ def test_is_public_none_from_a_non_admin_is_403():
 
 def test_a_validation_error_is_400_naming_the_value(app):
     response = post(app, {"disk_format": "qcow3"}, status=400)
-    assert "qcow3" in response.json["message"]
+    assert "qcow3" in response.json["error"]["message"]
 
 
 def test_errors_are_json_with_code_and_message(app):
     response = post(app, {"disk_format": "qcow3"}, status=400)
-    assert (response.content_type, response.json["code"]) == ("application/json",
+    assert (response.content_type, response.json["error"]["type"]) == ("application/json",
                                                               "image.invalid")
 
 
 def test_the_ami_rule_message_is_literal(app):
     response = post(app, {"disk_format": "ami", "container_format": "bare"}, status=400)
-    assert "Invalid mix of disk and container formats" in response.json["message"]
+    assert "Invalid mix of disk and container formats" in response.json["error"]["message"]
 
 
 def test_a_taken_id_is_409(app):
     post(app, {"id": 5})
-    assert post(app, {"id": 5}, status=409).json["code"] == "image.duplicate"
+    assert post(app, {"id": 5}, status=409).json["error"]["type"] == "image.duplicate"
 
 
 def test_an_unknown_id_is_404(app):
-    assert app.get("/images/42", status=404).json["image_id"] == 42
+    assert "42" in app.get("/images/42", status=404).json["error"]["message"]
 
 
 @pytest.mark.parametrize("path", ["/images/abc", "/images/-1", "/images/0",
@@ -211,7 +211,7 @@ def test_a_body_that_is_not_an_image_object_is_400(app, body, method):
     path = "/images" if method == "POST" else "/images/1"
     response = app.request(path, method=method, body=body, content_type="application/json",
                            expect_errors=True)
-    assert (response.status_int, response.json["code"]) == (400, "image.invalid")
+    assert (response.status_int, response.json["error"]["type"]) == (400, "image.invalid")
 
 
 def test_a_rejected_post_leaves_no_record(app):
@@ -226,7 +226,7 @@ def test_a_rejected_post_leaves_no_record(app):
     ("size_min=x", "size_min"), ("size_max=1.5", "size_max"), ("is_public=maybe", "is_public")])
 def test_bad_list_parameters_are_400_naming_them(app, query, param):
     response = app.get(f"/images?{query}", status=400)
-    assert param in response.json["message"]
+    assert param in response.json["error"]["message"]
 
 
 def test_a_query_string_that_is_not_utf8_is_400(app):

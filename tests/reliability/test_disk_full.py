@@ -16,7 +16,7 @@ import threading
 import pytest
 import webtest
 
-from glance.api.images import ImagesApp
+from glance.api.v1.images import ImagesApp
 from glance.common import config, context
 from glance.registry import ImageRegistry
 from glance.store import FilesystemStore, HttpStore, Stores
@@ -77,7 +77,7 @@ def files(tmp_path):
 def test_a_disk_filling_up_mid_upload_is_507_and_killed(tmp_path, room, error):
     app = make_app(tmp_path, lambda conf: FilesystemStore(conf, write=FillingDisk(room, error)))
     res = app.post("/images", os.urandom(4 << 20), headers=OCTET, status=507)
-    assert res.json["code"] == "store.full"
+    assert res.json["error"]["type"] == "store.full"
     [image] = app.get("/images/detail?is_public=none").json["images"]
     assert image["status"] == "killed" and "space" in image["status_reason"]
     assert files(tmp_path) == []
@@ -97,7 +97,7 @@ def test_a_declared_size_over_the_free_space_is_507_without_a_record(tmp_path):
                    store_min_free="1M")
     res = app.post("/images", b"x" * 100, headers={**OCTET, "x-image-meta-size": str(20 << 20)},
                    status=507, expect_errors=True)
-    assert res.json["code"] == "store.full"
+    assert res.json["error"]["type"] == "store.full"
     assert app.get("/images/detail?is_public=none").json["images"] == []
 
 

@@ -205,7 +205,9 @@ def check_answer(request, status, headers, body):
     if status >= 400 and body:
         assert headers.get("content-type", "").startswith("application/json"), shown
         document = json.loads(body)
-        assert isinstance(document.get("code"), str) and document.get("message"), shown
+        error = document.get("error")
+        assert list(document) == ["error"] and isinstance(error.get("type"), str) \
+            and error.get("message") and error.get("code") == status, shown
 
 
 def sentinels(services):

@@ -23,7 +23,8 @@ import pytest
 import webtest
 
 from glance import client as gc
-from glance.api.images import GIVE_BACK_SLOT, ImagesApp
+from glance.api.v1.images import ImagesApp
+from glance.common.wsgi import GIVE_BACK_SLOT
 from glance.common import config, context
 from glance.registry import ImageRegistry
 from glance.store import Stores

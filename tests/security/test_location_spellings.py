@@ -101,7 +101,7 @@ def test_every_spelling_of_an_internal_address_is_refused(token_app, location):
     res = token_app.request("owner", "POST", "/images", headers={
         "x-image-meta-location": location, "x-image-meta-size": "10"})
     assert res.status_int == 400, (location, res.status, res.body)
-    assert res.json["code"] == "image.invalid", location
+    assert res.json["error"]["type"] == "image.invalid", location
 
 
 def test_no_record_is_left_by_the_refused_spellings(token_app):
@@ -125,4 +125,4 @@ def test_malformed_bracketed_hosts_are_400(tmp_path, monkeypatch, mode, location
     res = dep.request(caller, "POST", "/images", headers={"x-image-meta-location": location,
                                                           "x-image-meta-size": "10"})
     assert res.status_int == 400, res.body
-    assert res.json["code"] == "image.invalid"
+    assert res.json["error"]["type"] == "image.invalid"

@@ -13,7 +13,7 @@ import pytest
 import webtest
 
 from glance.api import recovery
-from glance.api.images import ImagesApp
+from glance.api.v1.images import ImagesApp
 from glance.common import config, context, exception, faults
 from glance.registry import ImageRegistry
 from glance.store import Stores
@@ -55,7 +55,7 @@ def test_an_image_pointing_at_another_images_file_is_not_served(api):
     api.point(mine["id"], theirs["location"])
     res = api.app.get(f"/images/{mine['id']}", status=403)
     assert b"private" not in res.body and api.datadir.encode() not in res.body
-    assert res.json["code"] == "auth.forbidden" and str(mine["id"]) in res.json["message"]
+    assert res.json["error"]["type"] == "auth.forbidden" and str(mine["id"]) in res.json["error"]["message"]
 
 
 def test_a_range_of_another_images_file_is_not_served(api):
@@ -69,7 +69,7 @@ def test_deleting_an_image_pointing_at_another_images_file_keeps_that_file(api, 
     mine = api.upload(b"mine")
     theirs = api.upload(b"their private data")
     api.point(mine["id"], theirs["location"])
-    with caplog.at_level(logging.WARNING, logger="glance.api.images"):
+    with caplog.at_level(logging.WARNING, logger="glance.api.v1.saving"):
         api.app.delete(f"/images/{mine['id']}", status=200)
     assert api.app.get(f"/images/{theirs['id']}").body == b"their private data"
     assert sorted(os.listdir(api.datadir)) == sorted([str(mine["id"]), str(theirs["id"])])
@@ -94,8 +94,8 @@ def test_an_origin_failure_names_the_image_and_logs_the_origin(tmp_path, caplog)
         with caplog.at_level(logging.WARNING, logger="glance.common.faults"):
             res = api.app.get(f"/images/{image['id']}", status=502)
     document = res.json
-    assert document["code"] == "store.origin_unavailable"
-    assert document["message"] == f"the image's origin is unavailable (image {image['id']})"
+    assert document["error"]["type"] == "store.origin_unavailable"
+    assert document["error"]["message"] == f"the image's origin is unavailable (image {image['id']})"
     assert str(origin.port) not in res.text and "status" not in res.text
     assert f"127.0.0.1:{origin.port}/status/404 answered 404" in caplog.text
     assert "abc" not in caplog.text         # the query string may carry a signature

@@ -21,8 +21,8 @@ def register(dep, caller, location, size="10"):
 def test_internal_locations_are_refused(token_deployment, location, caller):
     res = register(token_deployment, caller, location)
     assert res.status_int == 400
-    assert "not an allowed address" in res.json["message"]
-    assert "127.0.0.1" not in res.json["message"] and "localhost" not in res.json["message"]
+    assert "not an allowed address" in res.json["error"]["message"]
+    assert "127.0.0.1" not in res.json["error"]["message"] and "localhost" not in res.json["error"]["message"]
 
 
 @pytest.mark.parametrize("location", ["http://127.1/x", "http://2130706433/x",
@@ -30,7 +30,7 @@ def test_internal_locations_are_refused(token_deployment, location, caller):
 def test_unusual_spellings_of_an_address_are_refused(token_deployment, location):
     res = register(token_deployment, "owner", location)
     assert res.status_int == 400
-    assert "unusual spelling" in res.json["message"]
+    assert "unusual spelling" in res.json["error"]["message"]
 
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "file:///var/lib/glance/images/1",

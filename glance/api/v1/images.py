@@ -1,4 +1,4 @@
-"""The image API app (CONTRACT §2): lists, metadata, data, create, update, delete.
+"""The Images API v1 app (CONTRACT §2): lists, metadata, data, create, update, delete.
 
 It owns its metadata: it decodes the request's `x-image-meta-*` headers with
 the one codec (`glance.common.imagemeta`) before it routes (malformed → 400)
@@ -6,31 +6,32 @@ and encodes the image it answers with the same codec, so it works in any
 pipeline, even bare.  Which fields a client may set and which a brief list
 shows come from the field table (`glance.common.fields`).  Metadata lives in
 the registry (in-process or over HTTP, same interface); bytes live in the
-stores and are streamed, never held whole.
+stores and are streamed, never held whole; `sources.Sources` brings an
+image's data in (a body, a location or a copy).
+
+The root app (`glance.api.root`) builds it and hands it the registry and
+stores it shares with v2; it serves `/images…` with any version prefix
+already moved into SCRIPT_NAME.
 """
 
 import dataclasses
-import logging
 
-from glance import registry as registry_module
-from glance import store as store_module
-from glance.api import ranges, recovery
+from glance.api import ranges
 from glance.api.download import ExactLength
-from glance.api.upload import HASH_ALGO, VerifiedBody, expected_os_hash
-from glance.common import config, context, exception, faults, fields, imagemeta, prefork, wsgi
+from glance.api.v1 import sources
+from glance.api.v1.sources import BODY, COPY, LOCATION
+from glance.common import context, exception, faults, fields, imagemeta, wsgi
 from glance.common.netpolicy import LocationPolicy
 
-LOG = logging.getLogger(__name__)
-
-OCTET_STREAM = "application/octet-stream"
+OCTET_STREAM = sources.OCTET_STREAM
 # The fields a client may set (CONTRACT §2 POST 1); the rest of what it
 # sends is ignored, or only checked (size, checksum) or used (store, location).
 CREATE_FIELDS = fields.names(fields.CREATE)
 UPDATE_FIELDS = fields.names(fields.UPDATE)
 BRIEF_FIELDS = fields.names(fields.BRIEF)
 _IMAGES_URL = "glance.images_url"
-# The server's callable that gives this request's run slot back (httpd).
-GIVE_BACK_SLOT = "glance.give_back_slot"
+# An image id in a path; `detail` names the detail list, never an image.
+_ID = r"(?P<image_id>(?!detail/?\Z)[^/]+)"
 
 
 def _image_id(text):
@@ -61,33 +62,43 @@ def _quoted_etag(checksum):
     return [("ETag", f'"{checksum}"')] if checksum else []
 
 
-def _give_back_slot(environ):
-    """Before waiting on an image origin (name look-ups included): hand the
-    request's run slot back, when the server offers it, so that a slow or
-    hostile origin holds this request's thread but never another's turn."""
-    give_back = environ.get(GIVE_BACK_SLOT)
-    if give_back is not None:
-        give_back()
+def _check_owner(ctx, image):
+    """Only the owner or an admin may change an image: checked by the API
+    itself, before any origin is contacted (the registry checks it again)."""
+    if not (ctx.is_admin or (ctx.tenant is not None and image.get("owner") == ctx.tenant)):
+        raise exception.Forbidden(
+            f"image {image['id']} belongs to another tenant; only its owner or an admin "
+            "may change it", image["id"])
+
+
+def _check_status(meta, image):
+    """A client may not set `status`: a different value is 403 (as Glance v1),
+    the current one is ignored."""
+    wanted = meta.get("status")
+    if wanted is not None and wanted != image["status"]:
+        raise exception.Forbidden("Forbidden to modify 'status' of image.", image["id"])
+
 
 
 class ImagesApp:
-    def __init__(self, conf, registry, stores, location_policy=None):
+    def __init__(self, conf, registry, stores, location_policy=None, start_copy=None):
+        """`start_copy(work)` runs a background copy (test seam; default: a thread)."""
         self.conf = conf
         self.registry = registry
         self.stores = stores
         self.location_policy = location_policy or LocationPolicy.from_conf(conf)
+        self.sources = sources.Sources(conf, registry, stores, self.location_policy,
+                                       start_copy=start_copy)
         self.router = wsgi.Router()
+        self.router.add("GET", r"/?", self.index)      # Glance served the list at /v1/ too
         self.router.add("GET", r"/images/?", self.index)
-        self.router.add("GET", r"/images/detail/?", self.detail)
+        # No HEAD: Glance answered HEAD …/detail with 405 (Allow: GET).
+        self.router.add("GET", r"/images/detail/?", self.detail, head=False)
         self.router.add("POST", r"/images/?", self.create)
-        self.router.add("HEAD", r"/images/(?P<image_id>[^/]+)/?", self.meta)
-        self.router.add("GET", r"/images/(?P<image_id>[^/]+)/?", self.show)
-        self.router.add("PUT", r"/images/(?P<image_id>[^/]+)/?", self.update)
-        self.router.add("DELETE", r"/images/(?P<image_id>[^/]+)/?", self.delete)
-
-    def worker_exited(self, pid):
-        """In a prefork master: a worker ended; kill its interrupted uploads."""
-        recovery.reconcile(self.conf, self.registry, self.stores, pid=pid)
+        self.router.add("HEAD", rf"/images/{_ID}/?", self.meta)
+        self.router.add("GET", rf"/images/{_ID}/?", self.show)
+        self.router.add("PUT", rf"/images/{_ID}/?", self.update)
+        self.router.add("DELETE", rf"/images/{_ID}/?", self.delete)
 
     def __call__(self, environ, start_response):
         try:
@@ -168,7 +179,7 @@ class ImagesApp:
     def _metadata_headers(image):
         """HEAD's and GET's headers: Location, ETag and the image's metadata."""
         return [("Location", image["uri"]), *_quoted_etag(image.get("checksum")),
-                *imagemeta.meta_to_headers(image)]
+                *imagemeta.response_headers(image)]
 
     def meta(self, environ, start_response, image_id):
         """HEAD /images/<id> → 200, metadata as x-image-meta-* headers; 404."""
@@ -176,7 +187,7 @@ class ImagesApp:
         image = self.registry.get_image(ctx, image_id)
         shown = self._present(environ, image, ctx)
         headers = self._metadata_headers(shown)
-        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"])),
+        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"] or 0)),
                     ("Accept-Ranges", "bytes")]
         start_response("200 OK", headers)
         return []
@@ -201,7 +212,7 @@ class ImagesApp:
         first, last = wanted or (0, size - 1)
         backend = self.stores.for_location(location)
         if backend.origin_io:
-            _give_back_slot(environ)
+            wsgi.give_back_slot(environ)
         whose = {"image_id": image_id, "tenant": image.get("owner")}
         data = (backend.get_from(location, first, **whose) if first
                 else backend.get(location, **whose))
@@ -224,25 +235,33 @@ class ImagesApp:
     # -- create / update -----------------------------------------------------
 
     def create(self, environ, start_response, meta):
-        """POST /images → 201 {"image": ...} with Location and ETag.
+        """POST /images → 201 {"image": ...} with Location (and ETag when known).
 
-        `meta` is the request's decoded x-image-meta-* headers.
-        With a body: queued → saving → active (or killed on failure, 4xx).
-        With x-image-meta-location (http/https): active at once.
-        Neither: queued, size 0.  Pre-body checks fail with 400 and no record.
+        `meta` is the request's decoded x-image-meta-* headers.  The data
+        comes from one source at most (two → 400):
+        a body: queued → saving → active (or killed on failure, 4xx);
+        x-image-meta-location (http/https): active at once;
+        x-glance-api-copy-from (http/https): queued at once, then copied in
+        the background (saving → active or killed);
+        none: queued, size 0.  Checks that need no body fail with 4xx and
+        leave no record.
         """
         ctx = self._caller(environ)
         values = self._client_values(meta)
         self._check_publicize(ctx, values)
-        if wsgi.has_body(environ):
-            backend = self._upload_target(environ, meta)
+        source = sources.of_request(environ, meta)
+        if source == BODY:
+            backend = self.sources.upload_target(environ, meta)
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
-            image = self._upload(environ, ctx, image, backend, meta)
-        elif meta.get("location"):
-            location, size = self._external_location(environ, meta, ctx.tenant)
+            image = self.sources.upload(environ, ctx, image["id"], backend, meta)
+        elif source == LOCATION:
+            location, size = self.sources.location(environ, meta, ctx.tenant)
             image = self.registry.create_image(ctx, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size})
+        elif source == COPY:
+            image = self.sources.copy(environ, ctx, meta, lambda size: self.registry.create_image(
+                ctx, {**values, "status": "queued", "size": size}))
         else:
             image = self.registry.create_image(ctx, {**values, "status": "queued", "size": 0})
         return self._image_response(environ, start_response, 201,
@@ -251,144 +270,38 @@ class ImagesApp:
     def update(self, environ, start_response, image_id, meta):
         """PUT /images/<id> → 200 {"image": ...}.
 
-        Metadata headers (`meta`, decoded) update fields; properties are
-        merged unless `x-glance-registry-purge-props: true` (a value other
-        than true/false/empty/None → 400).
-        Data or a location is accepted only for a `queued` image: 409 otherwise.
+        Metadata headers (`meta`, decoded) update fields.  The sent
+        properties replace the image's, unless `x-glance-registry-purge-props:
+        false` or the PUT carries image data (then they are merged).
+        Not the owner or an admin → 403, before any origin is contacted; a
+        different `x-image-meta-status` → 403.  Data, a location or a
+        copy-from only for a `queued` image (409 otherwise), as on POST.
         """
         ctx = self._caller(environ)
-        purge = imagemeta.purge_props(environ)
+        purge = imagemeta.purge_props(environ, default=True)
         values = self._client_values(meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
+        _check_owner(ctx, image)
+        _check_status(meta, image)
         self._check_publicize(ctx, values, image)
-        with_body = wsgi.has_body(environ)
-        if (with_body or meta.get("location")) and image["status"] != "queued":
-            raise exception.Conflict(
-                f"image data is immutable: image {image_id} is {image['status']}", image_id)
-        if with_body:
-            backend = self._upload_target(environ, meta)
-            image = self.registry.update_image(ctx, image_id, values, purge_props=purge)
-            image = self._upload(environ, ctx, image, backend, meta)
-        elif meta.get("location"):
-            location, size = self._external_location(environ, meta, image.get("owner"))
+        source = sources.of_request(environ, meta)
+        sources.check_queued(source, image)
+        if source == BODY:
+            backend = self.sources.upload_target(environ, meta)
+            self.registry.update_image(ctx, image_id, values)
+            image = self.sources.upload(environ, ctx, image_id, backend, meta)
+        elif source == LOCATION:
+            location, size = self.sources.location(environ, meta, image.get("owner"))
             image = self.registry.update_image(ctx, image_id, {
                 **values, "status": "active", "location": location, "store": "http",
                 "size": size}, purge_props=purge)
+        elif source == COPY:
+            image = self.sources.copy(environ, ctx, meta, lambda size: self.registry.update_image(
+                ctx, image_id, {**values, "size": size}, purge_props=purge))
         else:
             image = self.registry.update_image(ctx, image_id, values, purge_props=purge)
         return self._image_response(environ, start_response, 200,
                                     self._present(environ, image, ctx))
-
-    def _upload_target(self, environ, meta):
-        """Checks made before reading a body; returns the backend to write to."""
-        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != OCTET_STREAM:   # v1 answers 400 here, as Glance v1 did
-            raise exception.Invalid(
-                f"image data must be sent as {OCTET_STREAM}, got "
-                f"{content_type or 'no Content-Type'}")
-        if meta.get("location"):
-            raise exception.Invalid("send image data or x-image-meta-location, not both")
-        name = meta.get("store") or self.conf.default_store
-        backend = self.stores.for_name(name)
-        if not backend.writable:
-            raise exception.Invalid(f"store {name!r} is read-only")
-        for declared in (wsgi.content_length(environ), meta.get("size")):
-            if declared is not None and declared > self.conf.image_size_cap:
-                raise exception.TooLarge(
-                    f"the image ({declared} bytes) is larger than the limit of "
-                    f"{self.conf.image_size_cap} bytes")
-        expected_os_hash(meta)
-        self._check_free_space(backend, name, environ, meta)
-        return backend
-
-    def _check_free_space(self, backend, name, environ, meta):
-        """507 before the body is read when the store cannot take the declared
-        size (0 for chunked bodies) and still keep `store_min_free` free."""
-        try:
-            free = backend.free_space()
-        except OSError:
-            return      # the write itself will tell
-        needed = max((d for d in (wsgi.content_length(environ), meta.get("size"))
-                      if d is not None),
-                     default=0)
-        if free is not None and free < needed + self.conf.store_min_free:
-            raise exception.InsufficientStorage(
-                f"not enough space in the {name} store for {needed} bytes "
-                f"(it keeps {self.conf.store_min_free} bytes in reserve)")
-
-    def _upload(self, environ, ctx, image, backend, meta):
-        """Stream the body into `backend`; the image ends active or killed."""
-        image_id = image["id"]
-        try:   # compare-and-set: of two uploads racing for one image, one gets it
-            self.registry.update_image(
-                ctx, image_id, {"status": "saving", "status_reason": recovery.saving_reason(
-                    self.conf)}, expected_status="queued")
-        except (exception.Conflict, exception.Duplicate):
-            raise exception.Conflict(
-                f"image data is immutable: image {image_id} is no longer queued",
-                image_id) from None
-        body = VerifiedBody(environ, self.conf.chunk_size, self.conf.image_size_cap,
-                            expected_size=meta.get("size"),
-                            expected_checksum=meta.get("checksum"), image_id=image_id,
-                            expected_os_hash=expected_os_hash(meta))
-        try:
-            location = backend.add(image_id, body)
-        except BaseException as exc:
-            self._kill(ctx, image_id, exc)
-            if isinstance(exc, exception.GlanceError):
-                raise
-            if isinstance(exc, OSError):
-                raise exception.StoreError(f"could not store image {image_id}: {exc.strerror}",
-                                           image_id) from None
-            raise
-        try:
-            return self.registry.update_image(ctx, image_id, {
-                "status": "active", "size": body.size, "checksum": body.checksum,
-                "os_hash_algo": HASH_ALGO, "os_hash_value": body.os_hash_value,
-                "location": location, "store": backend.name, "status_reason": None},
-                expected_status="saving")
-        except BaseException as exc:
-            self._discard(backend, location, image_id)
-            self._kill(ctx, image_id, exc)
-            raise
-
-    def _kill(self, ctx, image_id, cause):
-        LOG.warning("upload of image %s failed: %s", image_id, getattr(cause, "message", cause))
-        try:
-            reason = getattr(cause, "message", None) or type(cause).__name__
-            self.registry.update_image(ctx, image_id, {
-                "status": "killed",
-                "status_reason": recovery.reason_text(f"upload failed: {reason}")})
-        except exception.GlanceError as exc:
-            LOG.warning("could not mark image %s killed: %s", image_id, exc.message)
-
-    @staticmethod
-    def _discard(backend, location, image_id):
-        try:
-            backend.delete(location, image_id=image_id)
-        except exception.GlanceError as exc:
-            LOG.warning("could not remove the data of image %s: %s [%s]", image_id,
-                        exc.message, faults.escaped(exc.detail or location))
-
-    def _external_location(self, environ, meta, owner):
-        """Validate a client's location; returns it with the image's size.
-        The size probe counts against `owner`'s origin fetches."""
-        location = meta["location"]
-        _give_back_slot(environ)
-        self.location_policy.check_location(location)
-        size = meta.get("size")
-        if size is None:
-            try:
-                size = self.stores.for_location(location).get_size(location, tenant=owner)
-            except exception.OriginBusy:
-                raise
-            except (exception.StoreError, exception.Forbidden) as exc:
-                raise exception.Invalid(f"cannot learn the image size: {exc.message}",
-                                        detail=exc.detail) from None
-            if size is None:
-                raise exception.Invalid(
-                    "the origin did not say the image size; send x-image-meta-size")
-        return location, size
 
     # -- delete --------------------------------------------------------------
 
@@ -403,14 +316,7 @@ class ImagesApp:
         if location:
             backend = self.stores.for_location(location)
             if backend.writable:
-                self._discard(backend, location, image_id)
+                self.sources.saver.discard(backend, location, image_id)
         start_response("200 OK", [("Content-Length", "0")])
         return []
 
-
-def app_factory(global_conf, **local_conf):
-    conf = config.load(global_conf, local_conf)
-    app = ImagesApp(conf, registry_module.connect(conf), store_module.Stores(conf))
-    recovery.reconcile(conf, app.registry, app.stores)
-    prefork.on_worker_exit(app)
-    return app
