@@ -14,8 +14,9 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import ranges, recovery
 from glance.api.upload import HASH_ALGO, VerifiedBody, declared_length, expected_os_hash
-from glance.common import config, context, exception, faults, imagemeta, prefork, wsgi
+from glance.common import config, context, exception, faults, imagemeta, wsgi
 from glance.common.netpolicy import LocationPolicy
+from glance.httpd import prefork
 from glance.middleware.headers import REQUEST_META, RESPONSE_META
 
 LOG = logging.getLogger(__name__)

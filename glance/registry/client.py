@@ -13,7 +13,8 @@ import threading
 import weakref
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception, faults, prefork
+from glance.common import exception, faults
+from glance.httpd import prefork
 
 MAX_ERROR_TEXT = 200
 

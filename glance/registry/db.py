@@ -18,7 +18,8 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from glance.common import config, exception, prefork
+from glance.common import config, exception
+from glance.httpd import prefork
 
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 

@@ -16,7 +16,7 @@ from glance.registry import RegistryClient, connect, server, service
 from tests.registry.helpers import ADMIN, ALICE, ANON, BOB, NOAUTH, memory_registry
 
 try:
-    from glance.common.httpserver import WSGIServer
+    from glance.httpd.server import WSGIServer
 except ImportError:     # pragma: no cover - the server is written separately
     WSGIServer = None
 

@@ -1,4 +1,4 @@
-"""The standard-library WSGI server: framing, limits, errors, threads, Paste."""
+"""The standard-library WSGI server over sockets: framing, limits, errors, threads, Paste."""
 
 import hashlib
 import http.client
@@ -18,8 +18,8 @@ import wsgiref.validate
 
 import pytest
 
-from glance.common import httpserver
-from glance.common.httpserver import WSGIServer
+from glance.httpd import server as httpserver
+from glance.httpd.server import WSGIServer
 
 TIMEOUT = 10    # seconds; only to keep a broken server from hanging the suite
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -761,12 +761,12 @@ loadserver("config:" + sys.argv[1])(app)
 
 
 GLANCE_INSTALLED = any(
-    entry.value == "glance.common.httpserver:server_runner"
+    entry.value == "glance.httpd.server:server_runner"
     for entry in importlib.metadata.entry_points(group="paste.server_runner", name="http"))
 
 
 @pytest.mark.parametrize("runner", [
-    "paste.server_runner = glance.common.httpserver:server_runner",
+    "paste.server_runner = glance.httpd.server:server_runner",
     pytest.param("use = egg:glance#http", marks=pytest.mark.skipif(
         not GLANCE_INSTALLED, reason="glance is not installed (pip install -e .)")),
 ])

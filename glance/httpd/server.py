@@ -20,10 +20,11 @@ import threading
 import time
 from collections import deque
 
-from glance.common import config, faults, malloc, prefork
+from glance.common import config, faults
+from glance.httpd import prefork, tuning
 from glance.common.exception import ConfigError, GlanceError
-from glance.common.httpbody import read_request
-from glance.common.httpexchange import KEEPALIVE_WAIT, Connection, Exchange, FileWrapper
+from glance.httpd.body import read_request
+from glance.httpd.exchange import KEEPALIVE_WAIT, Connection, Exchange, FileWrapper
 
 LOG = logging.getLogger(__name__)
 SOCKET_BUFFER = 4 << 20     # SO_SNDBUF/SO_RCVBUF of the listening socket, inherited
@@ -313,7 +314,7 @@ def server_runner(wsgi_app, global_conf, **local_conf):
         print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
               file=sys.stderr)
         raise SystemExit(1) from None
-    malloc.mmap_large_buffers()     # flat memory over many uploads (see malloc.py)
+    tuning.mmap_large_buffers()     # flat memory over many uploads (see tuning.py)
 
     def serve_on(listener, banner=True):
         _run(WSGIServer(wsgi_app, threads=conf.server_threads,

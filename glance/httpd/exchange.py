@@ -20,9 +20,9 @@ from email.utils import formatdate
 
 from glance.common import faults
 from glance.common.exception import GlanceError
-from glance.common.httpbody import BodyError, LengthBody, is_token
+from glance.httpd.body import BodyError, LengthBody, is_token
 
-LOG = logging.getLogger("glance.common.httpserver")
+LOG = logging.getLogger("glance.httpd.server")
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 DRAIN_LIMIT = 1 << 20           # unread body we still read to keep a connection
