@@ -42,6 +42,7 @@ ERRORS = {
     exception.StoreError: (502, "store.error"),
     exception.OriginUnavailable: (502, "store.origin_unavailable"),
     exception.RegistryUnavailable: (503, "registry.unavailable"),
+    exception.TooManyConnections: (503, "request.too_many_connections"),
     exception.InsufficientStorage: (507, "store.full"),
     exception.ConfigError: (500, "config.invalid"),
 }
