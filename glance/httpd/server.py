@@ -1,17 +1,37 @@
-"""Glance's WSGI HTTP/1.1 server, built on the standard library.
+"""Glance's WSGI HTTP/1.1 server: the accept loop, its deadlines, and `server_runner`.
 
-It reads chunked request bodies (Glance's client uploads images that way),
-moves image data with flat memory (`os.sendfile` for `wsgi.file_wrapper`),
-and serves keep-alive connections from a bounded pool of worker threads:
-one thread accepts connections and watches the idle ones, and a connection
-only holds a worker while it has a request to serve.  `busy_threads` of
-them run app code at once (httpexchange.RunSlot), and `workers` > 1 runs
-the whole server in that many processes on one port (prefork.py).
+One thread (`serve_forever`) accepts connections, gathers request heads
+without waiting on anyone (connection.py) and watches the deadlines of the
+connections nobody is serving.  Once a whole head is there, a worker thread
+(workers.py) takes the connection, serves requests on it while the client
+sends them, and hands it back.  So a connection holds a thread only while
+one of its requests is served, never while its client takes its time over
+a head, and the run slots (exchange.RunSlot) bound how many requests run
+app code at once.  `workers` > 1 runs all of it in that many processes on
+one port (prefork.py).
+
+The limits, every one an option of the one table (glance.common.config):
+- `idle_timeout`: a kept-alive connection waiting for its next request
+  (then closed without a word);
+- `request_head_timeout`: from the first byte of a head to its blank line,
+  however it trickles in (then 408);
+- `max_header_bytes`: the size of a head (then 431);
+- `read_timeout`, `min_upload_rate`, `min_download_rate`, `rate_window`:
+  the waits on a client while a request is served (pace.py);
+- `max_connections_per_address`: connections one client address may hold
+  in this process (more are answered 503);
+- `server_threads`, `max_threads`, `busy_threads`: the threads kept ready,
+  the most there may be, the requests running app code at once;
+- `sweep_interval`: how often the deadlines are checked.
+The loop's own answers (408, 431, 503) never wait: they are sent if they
+fit in the socket buffer, then the connection lingers (reading and dropping
+what the client still sends, for a second) so that the client sees the
+answer rather than a reset.  A head that cannot be parsed is answered by a
+worker (400, 401, 413, 501); every such answer is `faults.raw_response()`.
 """
 
-import contextlib
+import collections
 import logging
-import queue
 import selectors
 import signal
 import socket
@@ -21,46 +41,66 @@ import time
 from collections import deque
 
 from glance.common import config, faults
-from glance.httpd import prefork, tuning
-from glance.common.exception import ConfigError, GlanceError
-from glance.httpd.body import read_request
-from glance.httpd.exchange import KEEPALIVE_WAIT, Connection, Exchange, FileWrapper
+from glance.common.exception import (ConfigError, GlanceError, RequestTimeout,
+                                     TooManyConnections)
+from glance.httpd import prefork, request, tuning
+from glance.httpd.connection import Connection
+from glance.httpd.exchange import DRAIN_LIMIT, Exchange, FileWrapper
+from glance.httpd.workers import Workers
 
 LOG = logging.getLogger(__name__)
-SOCKET_BUFFER = 4 << 20     # SO_SNDBUF/SO_RCVBUF of the listening socket, inherited
+KEEPALIVE_WAIT = 0.01       # seconds a worker waits for the next request itself
+LINGER_SECONDS = 1.0        # a closing connection's time to read our last answer
+RETRY_AFTER = "1"           # seconds, for a client over its connection cap
+# The options server_runner reads (from its section or [DEFAULT]).
+SERVER_OPTIONS = ("bind_host", "bind_port", "server_threads", "max_threads", "busy_threads",
+                  "backlog", "workers", "idle_timeout", "request_head_timeout",
+                  "read_timeout", "min_upload_rate", "min_download_rate", "rate_window",
+                  "max_header_bytes", "max_connections_per_address", "sweep_interval",
+                  "shutdown_timeout")
+_AT_LEAST = {"server_threads": 1, "max_threads": 1, "busy_threads": 1, "workers": 1,
+             "max_header_bytes": 1024, "max_connections_per_address": 0}
+
+
+def check(conf):
+    """ConfigError for server options out of their range."""
+    for name, least in _AT_LEAST.items():
+        if getattr(conf, name) < least:
+            raise ConfigError(f"option {name}: expected at least {least}, "
+                              f"got {getattr(conf, name)}")
+    if conf.max_threads < conf.server_threads:
+        raise ConfigError(f"option max_threads: expected at least server_threads "
+                          f"({conf.server_threads}), got {conf.max_threads}")
 
 
 class WSGIServer:
-    """Serves one WSGI app over HTTP/1.1 with `threads` worker threads.
+    """Serves one WSGI app over HTTP/1.1 (see the module docstring).
 
-    `serve_forever()` accepts connections and watches the idle ones; a worker
-    takes a connection when a request arrives on it.  `shutdown()` (from
-    another thread) stops accepting, lets requests in flight finish for up to
+    `conf` is a `config.Config`; without one, the table's defaults with
+    `options` (option names) over them.  `sock`: a listening socket
+    inherited from a prefork master.  `serve_forever()` serves until
+    `shutdown()` (from another thread) or `stop()` (a signal handler):
+    then it stops accepting, lets requests in flight finish for up to
     `shutdown_timeout` seconds, cuts off the rest and closes the socket.
     """
 
-    def __init__(self, app, host="127.0.0.1", port=0, threads=16, backlog=128,
-                 max_header_bytes=16384, idle_timeout=60.0, read_timeout=60.0,
-                 shutdown_timeout=10.0, socket_buffer=SOCKET_BUFFER, sock=None,
-                 busy_threads=None):
-        if threads < 1:
-            raise ValueError(f"threads must be at least 1, got {threads}")
+    def __init__(self, app, conf=None, sock=None, **options):
+        self.conf = conf if conf is not None else config.load(environ={}, **options)
+        check(self.conf)
         self.app = app
-        self.threads = threads
-        # How many requests run app code at once (httpexchange.RunSlot).
-        self.busy = threading.BoundedSemaphore(min(busy_threads or threads, threads))
-        self.max_header_bytes = max_header_bytes
-        self.idle_timeout = idle_timeout
-        self.read_timeout = read_timeout
-        self.shutdown_timeout = shutdown_timeout
-        # `sock`: a listening socket inherited from a prefork master
-        self.socket = sock or _listen(host, port, backlog, socket_buffer)
+        self.busy = threading.BoundedSemaphore(self.conf.busy_threads)
+        self.workers = Workers(self._serve, self.conf.server_threads, self.conf.max_threads)
+        self.socket = sock or tuning.listen(self.conf.bind_host, self.conf.bind_port,
+                                            self.conf.backlog)
         self.server_address = self.socket.getsockname()[:2]
         self.port = self.server_address[1]
         self.stopping = False
-        self._jobs = queue.SimpleQueue()    # connections with a request to read
-        self._returned = deque()            # idle again, for the watcher to watch
-        self._busy = set()                  # being served by a worker
+        # Every wait on a client ends at least this often to check its pace.
+        self._tick = min(self.conf.read_timeout, self.conf.rate_window) / 2
+        self._returned = deque()    # connections handed back by workers
+        self._busy = set()          # being served by a worker
+        self._per_address = collections.Counter()
+        self._count_lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_w.setblocking(False)
         self._serving = False
@@ -73,57 +113,54 @@ class WSGIServer:
             "wsgi.input_terminated": True, "wsgi.file_wrapper": FileWrapper,
         }
 
+    def connections(self, address):
+        """How many connections `address` holds (the cap counts them)."""
+        return self._per_address.get(address, 0)
+
+    # -- the loop: accept, gather heads, watch deadlines -------------------
+
     def serve_forever(self):
         if self.stopping:
             return
         self._serving = True
-        workers = [threading.Thread(target=self._work, name=f"glance-http-{n}", daemon=True)
-                   for n in range(self.threads)]
-        for worker in workers:
-            worker.start()
+        self.workers.start()
         selector = selectors.DefaultSelector()
-        selector.register(self.socket, selectors.EVENT_READ)
-        selector.register(self._wake_r, selectors.EVENT_READ)
+        selector.register(self.socket, selectors.EVENT_READ, "accept")
+        selector.register(self._wake_r, selectors.EVENT_READ, "wake")
         try:
             next_sweep = 0.0
             while not self.stopping:
                 self._watch(selector)
                 now = time.monotonic()
                 if now >= next_sweep:
-                    next_sweep = now + 1.0
-                    self._close_idle(selector, now)
+                    next_sweep = now + self.conf.sweep_interval
+                    self._sweep(selector, now)
         finally:
             self.stopping = True
-            self._close_idle(selector, float("inf"))
+            for key in list(selector.get_map().values()):
+                if isinstance(key.data, Connection):
+                    key.data.close()
             selector.close()
             self.socket.close()
-            self._stop_workers(workers)
+            self._stop_workers()
             self._wake_r.close()
             self._wake_w.close()
             self._done.set()
 
     def _watch(self, selector):
-        """Accept connections; hand those with a request to the workers."""
-        for key, _ in selector.select(1.0):
-            if key.fileobj is self.socket:
+        for key, _ in selector.select(min(1.0, self.conf.sweep_interval)):
+            if key.data == "accept":
                 self._accept(selector)
-            elif key.fileobj is self._wake_r:
+            elif key.data == "wake":
                 self._wake_r.recv(4096)
+            elif key.data.state == "linger":
+                if key.data.discard(DRAIN_LIMIT):
+                    selector.unregister(key.fileobj)
+                    key.data.close()
             else:
-                selector.unregister(key.fileobj)
-                self._jobs.put(key.data)
+                self._read_head(selector, key.data)
         while self._returned:
-            self._idle(selector, self._returned.popleft())
-
-    def _idle(self, selector, conn):
-        conn.idle_until = time.monotonic() + self.idle_timeout
-        selector.register(conn.sock, selectors.EVENT_READ, conn)
-
-    def _close_idle(self, selector, now):
-        for key in list(selector.get_map().values()):
-            if key.data is not None and key.data.idle_until <= now:
-                selector.unregister(key.fileobj)
-                key.data.close()
+            self._watch_again(selector, self._returned.popleft())
 
     def _accept(self, selector):
         """Accept one connection per wake-up (the selector reports the socket
@@ -137,65 +174,153 @@ class WSGIServer:
             LOG.error("cannot accept a connection: %s", exc)
             time.sleep(0.1)
             return
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._idle(selector, Connection(sock, addr, self.read_timeout))
+        cap = self.conf.max_connections_per_address
+        with self._count_lock:
+            over = cap and self._per_address[addr[0]] >= cap
+            if not over:
+                self._per_address[addr[0]] += 1
+        conn = Connection(sock, addr, self._tick, on_close=None if over else self._closed)
+        if over:
+            refusal = TooManyConnections(
+                f"this client address already holds {cap} connections; retry later")
+            refusal.headers.append(("Retry-After", RETRY_AFTER))
+            self._refuse(selector, conn, refusal)
+            return
+        conn.deadline = time.monotonic() + self.conf.idle_timeout
+        selector.register(sock, selectors.EVENT_READ, conn)
 
-    def _work(self):
-        while (conn := self._jobs.get()) is not None:
-            if self.stopping:
-                conn.close()
+    def _closed(self, conn):
+        with self._count_lock:
+            self._per_address[conn.addr[0]] -= 1
+            if self._per_address[conn.addr[0]] <= 0:
+                del self._per_address[conn.addr[0]]
+
+    def _read_head(self, selector, conn):
+        """Take in what the client sent; hand the connection to a worker
+        once its head is complete."""
+        got = conn.receive()
+        if got is None:
+            return
+        if got == 0:        # closed (between requests, or giving up on one)
+            selector.unregister(conn.sock)
+            conn.close()
+            return
+        try:
+            head = conn.take_head(self.conf.max_header_bytes)
+        except GlanceError as exc:
+            selector.unregister(conn.sock)
+            self._refuse(selector, conn, exc)
+            return
+        if head is None:
+            self._head_begun(conn)
+            return
+        selector.unregister(conn.sock)
+        conn.job = head
+        if not self.workers.submit(conn):
+            conn.close()
+
+    def _head_begun(self, conn):
+        """From a head's first byte, its deadline is the head timeout."""
+        if conn.buffered and conn.head_started is None:
+            conn.head_started = time.monotonic()
+            conn.deadline = conn.head_started + self.conf.request_head_timeout
+
+    def _refuse(self, selector, conn, exc):
+        """Answer with `exc` if the answer fits now, then linger and close."""
+        conn.send_now(faults.raw_response(exc))
+        self._linger(conn)
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+
+    @staticmethod
+    def _linger(conn):
+        conn.shutdown_write()
+        conn.state = "linger"
+        conn.deadline = time.monotonic() + LINGER_SECONDS
+
+    def _watch_again(self, selector, conn):
+        """A connection a worker handed back: idle, a head begun, or lingering."""
+        if conn.state == "head" and conn.head_started is None:
+            conn.deadline = time.monotonic() + self.conf.idle_timeout
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+
+    def _sweep(self, selector, now):
+        for key in list(selector.get_map().values()):
+            conn = key.data
+            if not isinstance(conn, Connection) or conn.deadline > now:
                 continue
-            self._busy.add(conn)
-            try:
-                keep = self._serve(conn)
-            except Exception:
-                LOG.exception("unexpected error on the connection from %s", conn.addr)
-                keep = False
-            finally:
-                self._busy.discard(conn)
-            if keep and not self.stopping:
-                self._returned.append(conn)
-                self._wake()
+            selector.unregister(key.fileobj)
+            if conn.state == "head" and conn.head_started is not None:
+                self._refuse(selector, conn, RequestTimeout(
+                    f"the request head did not arrive within "
+                    f"{self.conf.request_head_timeout:g} s"))
             else:
-                conn.close(linger=conn.unread)
+                conn.close()
+
+    # -- the workers: serve requests on a connection -----------------------
 
     def _serve(self, conn):
-        """Serve requests while the client sends them; True to keep it open."""
+        """Serve the connection's requests while the client sends them, then
+        hand it back to the loop (idle or lingering) or close it."""
+        head, conn.job = conn.job, None
+        if self.stopping:
+            conn.close()
+            return
+        self._busy.add(conn)
+        try:
+            after = self._exchanges(conn, head)
+        except Exception:
+            LOG.exception("unexpected error on the connection from %s", conn.addr)
+            after = "close"
+        finally:
+            self._busy.discard(conn)
+        if self.stopping or after == "close":
+            conn.close()
+            return
+        if after == "linger":
+            self._linger(conn)
+        else:
+            conn.state = "head"
+        self._returned.append(conn)
+        self._wake()
+
+    def _exchanges(self, conn, head):
+        """"idle", "linger" or "close": how the connection goes on."""
         while True:
             try:
-                exchange = self._read_request(conn)
+                environ, length = request.parse(head, self._environ, conn.addr)
+                exchange = Exchange(self, conn, environ, length)
             except GlanceError as exc:
-                conn.unread = True
-                with contextlib.suppress(OSError):
-                    conn.sock.sendall(faults.raw_response(exc))
-                return False
-            except OSError:     # a timeout or reset before the request was complete
-                return False
-            if exchange is None:
-                return False
+                return self._answer_early(conn, exc)
             if not exchange.run(self.app):
-                conn.unread = not exchange.body.finished
-                return False
-            wait = KEEPALIVE_WAIT if self._jobs.empty() else 0
-            if self.stopping or not conn.next_request_ready(wait):
-                return not self.stopping
+                return "linger" if conn.unread else "close"
+            conn.head_started = None
+            try:
+                head = conn.take_head(self.conf.max_header_bytes)     # pipelined
+                if head is None and self.workers.quiet() and conn.wait_readable(KEEPALIVE_WAIT):
+                    if not conn.receive():
+                        return "close"
+                    head = conn.take_head(self.conf.max_header_bytes)
+            except GlanceError as exc:
+                return self._answer_early(conn, exc)
+            if head is None:
+                self._head_begun(conn)
+                return "idle"
 
-    def _read_request(self, conn):
-        environ = read_request(conn.rfile, self.max_header_bytes, self._environ, conn.addr)
-        if environ is None:
-            return None
-        tokens = {t.strip() for t in environ.get("HTTP_CONNECTION", "").lower().split(",")}
-        http11 = environ["SERVER_PROTOCOL"] == "HTTP/1.1"
-        exchange = Exchange(self, conn, environ,
-                             "close" not in tokens if http11 else "keep-alive" in tokens)
-        if (http11 and not exchange.body.finished
-                and environ.get("HTTP_EXPECT", "").lower() == "100-continue"):
-            exchange.expect_continue = True
-        return exchange
+    def _answer_early(self, conn, exc):
+        conn.slot = conn.download = None
+        try:
+            conn.send(faults.raw_response(exc))
+        except OSError:
+            return "close"
+        return "linger"
 
     def _wake(self):
-        with contextlib.suppress(OSError):  # full: it wakes anyway; closed: stopped
+        try:
             self._wake_w.send(b"x")
+        except OSError:     # full: it wakes anyway; closed: stopped
+            pass
+
+    # -- stopping ----------------------------------------------------------
 
     def stop(self):
         """Ask serve_forever() to stop, without waiting; safe in signal handlers."""
@@ -206,59 +331,20 @@ class WSGIServer:
         """Stop serving, finish requests in flight, close the socket."""
         self.stop()
         if self._serving:
-            self._done.wait(self.shutdown_timeout + 5.0)
+            self._done.wait(self.conf.shutdown_timeout + 5.0)
         else:
             for sock in (self.socket, self._wake_r, self._wake_w):
                 sock.close()
 
-    def _stop_workers(self, workers):
-        with contextlib.suppress(queue.Empty):
-            while True:     # connections still queued are not served now
-                self._jobs.get_nowait().close()
-        for _ in workers:
-            self._jobs.put(None)
-        deadline = time.monotonic() + self.shutdown_timeout
-        for worker in workers:
-            worker.join(max(0.0, deadline - time.monotonic()))
-        for conn in list(self._busy):   # past the grace period: cut them off
-            with contextlib.suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_RDWR)
-        for worker in workers:
-            worker.join(1.0)
+    def _stop_workers(self):
+        for conn in self.workers.stop(self.conf.shutdown_timeout, on_late=self._cut_busy):
+            conn.close()    # queued, never served
         while self._returned:
             self._returned.popleft().close()
 
-
-def _listen(host, port, backlog, buffer_size, reuse_port=False, listen=True):
-    """A non-blocking listening socket.  With `reuse_port`, several sockets
-    (one per prefork worker) share the port and the kernel spreads the
-    connections over them; `listen=False` only binds (the master holds the
-    port that way while its workers listen)."""
-    family, _, _, _, address = socket.getaddrinfo(
-        host or None, port, 0, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        # Set on the listener, before listen(): accepted sockets inherit the
-        # sizes, and the TCP window scale is negotiated for them.
-        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF) if buffer_size else ():
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, option, buffer_size)
-        sock.bind(address)
-        if listen:
-            sock.listen(backlog)
-        sock.setblocking(False)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def serve(app, host="127.0.0.1", port=9292, threads=16, backlog=128, **options):
-    """Serve `app` until SIGINT or SIGTERM, then shut down cleanly."""
-    _run(WSGIServer(app, host, port, threads=threads, backlog=backlog, **options))
+    def _cut_busy(self):
+        for conn in list(self._busy):   # past the grace period: cut them off
+            conn.cut()
 
 
 def _banner(address):
@@ -282,34 +368,26 @@ def _run(server, banner=True):
             signal.signal(signum, handler)
 
 
-_SERVER_OPTIONS = ("bind_host", "bind_port", "server_threads", "busy_threads", "backlog",
-                   "workers")
-
-
 def server_runner(wsgi_app, global_conf, **local_conf):
     """PasteDeploy's `paste.server_runner` for `[server:main]`.
 
-    Reads bind_host, bind_port, server_threads, busy_threads, backlog and
-    workers (from the section, or from [DEFAULT]; GLANCE_BIND_PORT and friends win) and
-    serves until SIGINT or SIGTERM.  A bad option exits with status 2.
-    With workers > 1 the server runs in that many forked processes
-    (prefork.py), all on the one port.
+    Reads the SERVER_OPTIONS (from the section, or from [DEFAULT];
+    GLANCE_BIND_PORT and friends win) and serves until SIGINT or SIGTERM.
+    A bad option exits with status 2.  With workers > 1 the server runs in
+    that many forked processes (prefork.py), all on the one port.
     """
     shared = {key: value for key, value in global_conf.items()
-              if key in _SERVER_OPTIONS or key == "here"}
+              if key in SERVER_OPTIONS or key == "here"}
     try:
         conf = config.load(shared, local_conf)
-        for name in ("server_threads", "busy_threads", "workers"):
-            if getattr(conf, name) < 1:
-                raise ConfigError(f"option {name}: expected at least 1, "
-                                  f"got {getattr(conf, name)}")
+        check(conf)
     except ConfigError as exc:
         print(f"glance: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None
     forking = conf.workers > 1 and hasattr(socket, "SO_REUSEPORT")
     try:
-        sock = _listen(conf.bind_host, conf.bind_port, conf.backlog, SOCKET_BUFFER,
-                       reuse_port=forking, listen=not forking)
+        sock = tuning.listen(conf.bind_host, conf.bind_port, conf.backlog,
+                             reuse_port=forking, listen=not forking)
     except OSError as exc:
         print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
               file=sys.stderr)
@@ -317,8 +395,7 @@ def server_runner(wsgi_app, global_conf, **local_conf):
     tuning.mmap_large_buffers()     # flat memory over many uploads (see tuning.py)
 
     def serve_on(listener, banner=True):
-        _run(WSGIServer(wsgi_app, threads=conf.server_threads,
-                        busy_threads=conf.busy_threads, sock=listener), banner)
+        _run(WSGIServer(wsgi_app, conf, sock=listener), banner)
     with sock:
         if forking:
             _serve_in_workers(conf, sock, serve_on)
@@ -333,12 +410,13 @@ def _serve_in_workers(conf, held, serve_on):
     of them).  `held` is bound, not listening: the master keeps the port."""
     port = held.getsockname()[1]
     try:
-        worker = prefork.run(conf.workers, on_ready=lambda: _banner(held.getsockname()))
+        worker = prefork.run(conf.workers, conf.shutdown_timeout,
+                             on_ready=lambda: _banner(held.getsockname()))
     except prefork.NotReady as exc:
         print(f"glance: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
     if worker:
         held.close()
-        listener = _listen(conf.bind_host, port, conf.backlog, SOCKET_BUFFER, reuse_port=True)
+        listener = tuning.listen(conf.bind_host, port, conf.backlog, reuse_port=True)
         prefork.worker_ready()
         serve_on(listener, banner=False)
