@@ -45,7 +45,7 @@ setup(
             "version = glance.middleware.version:filter_factory",
         ],
         "paste.server_runner": [
-            "http = glance.httpd.server:server_runner",
+            "http = glance.httpd.runner:server_runner",
         ],
     },
 )

@@ -1,4 +1,4 @@
-"""Glance's WSGI HTTP/1.1 server: the accept loop, its deadlines, and `server_runner`.
+"""Glance's WSGI HTTP/1.1 server: the accept loop, its workers and its deadlines.
 
 One thread (`serve_forever`) accepts connections, gathers request heads
 without waiting on anyone (connection.py) and watches the deadlines of the
@@ -7,8 +7,8 @@ connections nobody is serving.  Once a whole head is there, a worker thread
 sends them, and hands it back.  So a connection holds a thread only while
 one of its requests is served, never while its client takes its time over
 a head, and the run slots (exchange.RunSlot) bound how many requests run
-app code at once.  `workers` > 1 runs all of it in that many processes on
-one port (prefork.py).
+app code at once.  runner.py starts it from paste.ini, in `workers`
+processes on one port (prefork.py).
 
 The limits, every one an option of the one table (glance.common.config):
 - `idle_timeout`: a kept-alive connection waiting for its next request
@@ -33,7 +33,6 @@ worker (400, 401, 413, 501); every such answer is `faults.raw_response()`.
 import collections
 import logging
 import selectors
-import signal
 import socket
 import sys
 import threading
@@ -43,7 +42,7 @@ from collections import deque
 from glance.common import config, faults
 from glance.common.exception import (ConfigError, GlanceError, RequestTimeout,
                                      TooManyConnections)
-from glance.httpd import prefork, request, tuning
+from glance.httpd import request, tuning
 from glance.httpd.connection import Connection
 from glance.httpd.exchange import DRAIN_LIMIT, Exchange, FileWrapper
 from glance.httpd.workers import Workers
@@ -52,7 +51,7 @@ LOG = logging.getLogger(__name__)
 KEEPALIVE_WAIT = 0.01       # seconds a worker waits for the next request itself
 LINGER_SECONDS = 1.0        # a closing connection's time to read our last answer
 RETRY_AFTER = "1"           # seconds, for a client over its connection cap
-# The options server_runner reads (from its section or [DEFAULT]).
+# The options runner.server_runner reads (from its section or [DEFAULT]).
 SERVER_OPTIONS = ("bind_host", "bind_port", "server_threads", "max_threads", "busy_threads",
                   "backlog", "workers", "idle_timeout", "request_head_timeout",
                   "read_timeout", "min_upload_rate", "min_download_rate", "rate_window",
@@ -345,78 +344,3 @@ class WSGIServer:
     def _cut_busy(self):
         for conn in list(self._busy):   # past the grace period: cut them off
             conn.cut()
-
-
-def _banner(address):
-    host, port = address[:2]
-    host = f"[{host}]" if ":" in host else host
-    print(f"glance: serving on http://{host}:{port}", file=sys.stderr, flush=True)
-
-
-def _run(server, banner=True):
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, lambda *_: server.stop())
-    try:
-        if banner:
-            _banner(server.server_address)
-        server.serve_forever()
-    finally:
-        server.shutdown()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def server_runner(wsgi_app, global_conf, **local_conf):
-    """PasteDeploy's `paste.server_runner` for `[server:main]`.
-
-    Reads the SERVER_OPTIONS (from the section, or from [DEFAULT];
-    GLANCE_BIND_PORT and friends win) and serves until SIGINT or SIGTERM.
-    A bad option exits with status 2.  With workers > 1 the server runs in
-    that many forked processes (prefork.py), all on the one port.
-    """
-    shared = {key: value for key, value in global_conf.items()
-              if key in SERVER_OPTIONS or key == "here"}
-    try:
-        conf = config.load(shared, local_conf)
-        check(conf)
-    except ConfigError as exc:
-        print(f"glance: {exc.message}", file=sys.stderr)
-        raise SystemExit(2) from None
-    forking = conf.workers > 1 and hasattr(socket, "SO_REUSEPORT")
-    try:
-        sock = tuning.listen(conf.bind_host, conf.bind_port, conf.backlog,
-                             reuse_port=forking, listen=not forking)
-    except OSError as exc:
-        print(f"glance: cannot listen on {conf.bind_host}:{conf.bind_port}: {exc}",
-              file=sys.stderr)
-        raise SystemExit(1) from None
-    tuning.mmap_large_buffers()     # flat memory over many uploads (see tuning.py)
-
-    def serve_on(listener, banner=True):
-        _run(WSGIServer(wsgi_app, conf, sock=listener), banner)
-    with sock:
-        if forking:
-            _serve_in_workers(conf, sock, serve_on)
-        else:
-            serve_on(sock)
-
-
-def _serve_in_workers(conf, held, serve_on):
-    """Fork conf.workers workers (prefork.py); each listens on the port
-    with a socket of its own, so that the kernel spreads the connections
-    evenly over them (on one shared socket, whichever woke first took most
-    of them).  `held` is bound, not listening: the master keeps the port."""
-    port = held.getsockname()[1]
-    try:
-        worker = prefork.run(conf.workers, conf.shutdown_timeout,
-                             on_ready=lambda: _banner(held.getsockname()))
-    except prefork.NotReady as exc:
-        print(f"glance: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
-    if worker:
-        held.close()
-        listener = tuning.listen(conf.bind_host, port, conf.backlog, reuse_port=True)
-        prefork.worker_ready()
-        serve_on(listener, banner=False)

@@ -16,7 +16,7 @@ import wsgiref.validate
 
 import pytest
 
-from glance.httpd import server as httpserver
+from glance.httpd import runner
 from glance.httpd.server import WSGIServer
 from tests.fixtureapps.httpd_apps import environ_app, generator_app, hello_app, port_app
 from tests.httpd.helpers import REPO, TIMEOUT, RawClient, chunked, request, running
@@ -347,16 +347,29 @@ def test_shutdown_refuses_new_connections():
 def test_server_runner_rejects_a_bad_option_with_status_2(capsys, monkeypatch):
     monkeypatch.delenv("GLANCE_BIND_PORT", raising=False)   # the environment would win
     with pytest.raises(SystemExit) as exited:
-        httpserver.server_runner(hello_app, {"here": "/tmp"}, bind_port="http")
+        runner.server_runner(hello_app, {"here": "/tmp"}, bind_port="http")
     assert exited.value.code == 2
     assert "bind_port" in capsys.readouterr().err
 
 
 def test_server_runner_rejects_an_unknown_option_with_status_2(capsys):
     with pytest.raises(SystemExit) as exited:
-        httpserver.server_runner(hello_app, {}, bind_prot="9292")
+        runner.server_runner(hello_app, {}, bind_prot="9292")
     assert exited.value.code == 2
     assert "bind_prot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options, named", [
+    ({"max_threads": "4", "server_threads": "8"}, "max_threads"),
+    ({"max_connections_per_address": "-1"}, "max_connections_per_address"),
+    ({"request_head_timeout": "0"}, "request_head_timeout"),
+    ({"min_upload_rate": "fast"}, "min_upload_rate"),
+])
+def test_server_runner_rejects_server_options_out_of_range(capsys, options, named):
+    with pytest.raises(SystemExit) as exited:
+        runner.server_runner(hello_app, {}, **options)
+    assert exited.value.code == 2
+    assert named in capsys.readouterr().err
 
 
 SERVE_PASTE_INI = """
@@ -372,12 +385,12 @@ loadserver("config:" + sys.argv[1])(app)
 
 
 GLANCE_INSTALLED = any(
-    entry.value == "glance.httpd.server:server_runner"
+    entry.value == "glance.httpd.runner:server_runner"
     for entry in importlib.metadata.entry_points(group="paste.server_runner", name="http"))
 
 
 @pytest.mark.parametrize("runner", [
-    "paste.server_runner = glance.httpd.server:server_runner",
+    "paste.server_runner = glance.httpd.runner:server_runner",
     pytest.param("use = egg:glance#http", marks=pytest.mark.skipif(
         not GLANCE_INSTALLED, reason="glance is not installed (pip install -e .)")),
 ])
