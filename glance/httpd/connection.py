@@ -85,8 +85,9 @@ class Connection:
         if end is None:
             return None
         self._searched = 0
-        self._pos = end
-        return bytes(self._buffer[:end])
+        head = bytes(self._buffer[:end])
+        self._consume(end)
+        return head
 
     def wait_readable(self, seconds):
         """True when the client sends something within `seconds` (a worker
@@ -117,7 +118,7 @@ class Connection:
             return 0
         size = min(len(view), self.buffered)
         view[:size] = self._buffer[self._pos:self._pos + size]
-        self._pos += size
+        self._consume(size)
         return size
 
     def readline(self, limit):
@@ -138,8 +139,14 @@ class Connection:
 
     def _take(self, size):
         data = bytes(self._buffer[self._pos:self._pos + size])
-        self._pos += size
+        self._consume(size)
         return data
+
+    def _consume(self, size):
+        self._pos += size
+        if self._pos == len(self._buffer):     # all read: an idle connection holds no buffer
+            self._buffer.clear()
+            self._pos = 0
 
     def _append(self, data):
         if self._pos and self._pos * 2 >= len(self._buffer):

@@ -296,7 +296,7 @@ class WSGIServer:
             try:
                 head = conn.take_head(self.conf.max_header_bytes)     # pipelined
                 if head is None and self.workers.quiet() and conn.wait_readable(KEEPALIVE_WAIT):
-                    if not conn.receive():
+                    if conn.receive() == 0:
                         return "close"
                     head = conn.take_head(self.conf.max_header_bytes)
             except GlanceError as exc:
