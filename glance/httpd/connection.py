@@ -24,21 +24,25 @@ import socket
 import time
 
 from glance.httpd import request, tuning
+from glance.httpd.pace import Pace
 
 READ_BUFFER = 64 << 10
 _NOWAIT = socket.MSG_DONTWAIT
+_UPLOAD, _DOWNLOAD = 0, 1
+_WHAT = ("the request body", "the client reading the answer")
 
 
 class Connection:
     """One client socket and its input buffer (see the module docstring).
 
-    `on_close(conn)` runs once when it closes (the server counts the
-    connections of each address).  The server also keeps its own state on
+    `limits` is (min_upload_rate, min_download_rate, window, stall) for
+    the Paces (pace.py); `on_close(conn)` runs once when it closes (the
+    server counts the connections of each address).  The server also keeps its own state on
     it: `state` ("head" or "linger") and `deadline` while its selector
     watches it, `head_started` once the first byte of a head arrived.
     """
 
-    def __init__(self, sock, addr, tick, on_close=None):
+    def __init__(self, sock, addr, tick, limits=None, on_close=None):
         tuning.accepted(sock, tick)
         self.sock = sock
         self.addr = addr
@@ -46,7 +50,9 @@ class Connection:
         self._pos = 0           # where the unread bytes of _buffer start
         self._searched = 0      # how far head_end() has looked for the blank line
         self.slot = None        # the RunSlot of the exchange in progress
-        self.upload = self.download = None      # its two Paces
+        self.limits = limits
+        self._paces = [None, None]  # its Paces, made on its first wait: [upload, download]
+        self._poller = None
         self.unread = False     # the client may still be sending what we never read
         self.state = "head"
         self.deadline = 0.0
@@ -76,10 +82,11 @@ class Connection:
     def take_head(self, limit):
         """The next request head (bytes up to its blank line) when all of it
         is here, else None; HeadersTooLarge past `limit` bytes."""
+        if not self.buffered:
+            return None
         self._compact()
-        skip = request.skip_blank_lines(self._buffer)
-        if skip:
-            del self._buffer[:skip]
+        if self._buffer[0] in b"\r\n":
+            del self._buffer[:request.skip_blank_lines(self._buffer)]
             self._searched = 0
         end, self._searched = request.head_end(self._buffer, limit, self._searched)
         if end is None:
@@ -89,12 +96,24 @@ class Connection:
         self._consume(end)
         return head
 
-    def wait_readable(self, seconds):
-        """True when the client sends something within `seconds` (a worker
-        waits that little for the next request on a kept-alive connection)."""
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        return bool(poller.poll(seconds * 1000))
+    def receive_within(self, seconds):
+        """`receive()`, waiting up to `seconds` for something to arrive (a
+        worker waits that little for the next request on a kept-alive
+        connection, rather than hand it back to the loop at once)."""
+        got = self.receive()
+        if got is not None:
+            return got
+        if self._poller is None:
+            self._poller = select.poll()
+            self._poller.register(self.sock, select.POLLIN)
+        if not self._poller.poll(seconds * 1000):
+            return None
+        return self.receive()
+
+    def begin(self, slot):
+        """A new exchange: its run slot (or None), and fresh Paces."""
+        self.slot = slot
+        self._paces = [None, None]
 
     # -- the request body: blocking, paced ---------------------------------
 
@@ -113,7 +132,7 @@ class Connection:
         view = memoryview(buffer).cast("B")
         if not self.buffered and len(view) >= READ_BUFFER:
             return self._wait(lambda flags: self.sock.recv_into(view, len(view), flags),
-                              self.upload)
+                              _UPLOAD)
         if not self.buffered and not self._fill():
             return 0
         size = min(len(view), self.buffered)
@@ -133,7 +152,7 @@ class Connection:
 
     def _fill(self):
         """Wait for more of the request; False when the client closed."""
-        data = self._wait(lambda flags: self.sock.recv(READ_BUFFER, flags), self.upload)
+        data = self._wait(lambda flags: self.sock.recv(READ_BUFFER, flags), _UPLOAD)
         self._append(data)
         return bool(data)
 
@@ -162,22 +181,31 @@ class Connection:
 
     def send(self, data):
         """Send all of `data`."""
-        view = memoryview(data).cast("B")
-        while view:
-            sent = self._wait(lambda flags: self.sock.send(view, flags), self.download)
-            view = view[sent:]
+        self.send_parts((data,))
 
     def send_parts(self, parts):
-        """Send several buffers with as few system calls as possible, no copies."""
-        parts = [memoryview(part).cast("B") for part in parts if part]
-        while parts:
-            sent = self._wait(lambda flags: self.sock.sendmsg(parts, (), flags),
-                              self.download)
+        """Send several buffers with as few system calls as possible, no
+        copies.  The first try never waits: most answers fit in the socket
+        buffer at once."""
+        parts = [part if type(part) is bytes else memoryview(part).cast("B")
+                 for part in parts if part]
+        try:
+            sent = self.sock.sendmsg(parts, (), _NOWAIT)
+        except BlockingIOError:
+            sent = 0
+        if sent == sum(map(len, parts)):
+            return
+        parts = [memoryview(part) for part in parts]
+        while True:
             while sent:
                 if sent >= len(parts[0]):
                     sent -= len(parts.pop(0))
                 else:
                     parts[0], sent = parts[0][sent:], 0
+            if not parts:
+                return
+            sent = self._wait(lambda flags: self.sock.sendmsg(parts, (), flags),
+                              _DOWNLOAD)
 
     def sendfile(self, fd, offset, count):
         """sendfile(2) until `count` bytes went out or the file ended; the
@@ -189,7 +217,7 @@ class Connection:
         while sent < count:
             done = self._wait(lambda flags: os.sendfile(
                 self.sock.fileno(), fd, offset + sent, min(count - sent, 1 << 30)),
-                self.download)
+                _DOWNLOAD)
             if done == 0:
                 break
             sent += done
@@ -203,9 +231,10 @@ class Connection:
 
     # -- waiting on the client ---------------------------------------------
 
-    def _wait(self, operation, pace):
-        """`operation(flags)`: a socket call that may wait on the client.
-        Its result; TooSlow (from `pace`) when the client falls behind."""
+    def _wait(self, operation, direction):
+        """`operation(flags)`: a socket call that may wait on the client,
+        for the request body (_UPLOAD) or the answer (_DOWNLOAD).  Its
+        result; TooSlow when the client falls behind."""
         slot = self.slot
         if slot is not None and slot.held:
             try:
@@ -214,10 +243,18 @@ class Connection:
                 pass
             slot.pause()
             try:
-                return self._blocking(operation, pace)
+                return self._blocking(operation, self._pace(direction))
             finally:
                 slot.resume()
-        return self._blocking(operation, pace)
+        return self._blocking(operation, self._pace(direction))
+
+    def _pace(self, direction):
+        pace = self._paces[direction]
+        if pace is None and self.limits is not None:
+            min_upload_rate, min_download_rate, window, stall = self.limits
+            rate = min_upload_rate if direction == _UPLOAD else min_download_rate
+            pace = self._paces[direction] = Pace(rate, window, stall, _WHAT[direction])
+        return pace
 
     @staticmethod
     def _blocking(operation, pace):

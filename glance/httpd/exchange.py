@@ -28,7 +28,6 @@ from email.utils import formatdate
 from glance.common import faults
 from glance.common.exception import GlanceError
 from glance.httpd import body as bodies
-from glance.httpd.pace import Pace
 from glance.httpd.request import is_token
 
 LOG = logging.getLogger("glance.httpd")
@@ -140,28 +139,25 @@ def _http_date():
 
 def _client_keeps(environ):
     """Whether the client asked to keep the connection (RFC 9112 §9.3)."""
-    tokens = {t.strip() for t in environ.get("HTTP_CONNECTION", "").lower().split(",")}
-    if environ["SERVER_PROTOCOL"] == "HTTP/1.1":
-        return "close" not in tokens
-    return "keep-alive" in tokens
+    http11 = environ["SERVER_PROTOCOL"] == "HTTP/1.1"
+    connection = environ.get("HTTP_CONNECTION")
+    if not connection:
+        return http11
+    tokens = {t.strip() for t in connection.lower().split(",")}
+    return "close" not in tokens if http11 else "keep-alive" in tokens
 
 
 class Exchange:
     """One request and its response on a connection.
 
-    `server` gives the run slots (`busy`), the settings (`conf`) and
-    whether it is stopping; `length` is the body's framing (request.parse).
+    `server` gives the run slots (`busy`) and whether it is stopping;
+    `length` is the body's framing (request.parse).
     """
 
     def __init__(self, server, conn, environ, length):
         self.server, self.conn = server, conn
-        conf = server.conf
         self.slot = RunSlot(server.busy)
-        conn.slot = self.slot
-        conn.upload = Pace(conf.min_upload_rate, conf.rate_window, conf.read_timeout,
-                           "the request body")
-        conn.download = Pace(conf.min_download_rate, conf.rate_window, conf.read_timeout,
-                             "the client reading the answer")
+        conn.begin(self.slot)
         self.body = bodies.reader(conn, length)
         environ["wsgi.input"] = self.body   # middleware may replace the environ's
         environ[GIVE_BACK_SLOT] = self.slot.give_back
@@ -340,7 +336,7 @@ class Exchange:
             self._run(app)
         finally:
             self.slot.give_back()
-            self.conn.slot = None
+            self.conn.slot = None   # draining the rest waits on the client alone
         if self._keep_alive() and not self.body.finished:
             if not self.body.drain(DRAIN_LIMIT):
                 self.broken = "the request body was left unread"

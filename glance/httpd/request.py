@@ -31,17 +31,15 @@ from glance.common.exception import (HeadersTooLarge, MalformedRequest, NotAuthe
                                      TooLarge, UnsupportedTransferCoding)
 
 _TOKEN = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Every control character but HTAB (RFC 9110 §5.5: field values are VCHAR,
-# SP, HTAB and obs-text).  CR and LF never reach a value: they end its line.
-_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-# ...and in the request line, neither HTAB (only single spaces separate its parts).
-_CONTROL_OR_TAB = re.compile(rb"[\x00-\x1f\x7f]")
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+# Every control character but HTAB, CR and LF, anywhere in a head (RFC 9110
+# §5.5: field values are VCHAR, SP, HTAB and obs-text; CR and LF end lines,
+# and a CR anywhere else is refused line by line).
+_CONTROL_IN_HEAD = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _UNDERSCORE_KEPT = ("x-image-meta-", "x-glance-")
 # Identity headers (the context filter and the registry read them): once at most.
-_ONCE = {"x-tenant-id": MalformedRequest, "x-user-id": MalformedRequest,
-         "x-roles": MalformedRequest, "x-service-token": MalformedRequest,
-         "x-auth-token": NotAuthenticated}
+_ONCE = {"HTTP_X_TENANT_ID": MalformedRequest, "HTTP_X_USER_ID": MalformedRequest,
+         "HTTP_X_ROLES": MalformedRequest, "HTTP_X_SERVICE_TOKEN": MalformedRequest,
+         "HTTP_X_AUTH_TOKEN": NotAuthenticated}
 _MAX_LENGTH = (1 << 63) - 1     # no image is larger; the digits stay within int()'s limit
 CHUNKED = None                  # parse()'s body length for a chunked body
 
@@ -68,11 +66,15 @@ def head_end(buffer, limit, searched=0):
     `searched` is where a search of an earlier, shorter buffer stopped
     (the second value returned by that call): a head trickled a byte at a
     time is scanned once, not once per byte.  Past `limit` bytes without a
-    blank line → HeadersTooLarge.
+    blank line → HeadersTooLarge.  (RFC 9112 §2.2 lets a bare LF end a
+    line: "\n\r\n" ends CRLF heads, "\n\n" the others.)
     """
-    found = _BLANK_LINE.search(buffer, max(0, searched - 3), limit)
-    if found is not None:
-        return found.end(), found.end()
+    start = max(0, searched - 2)
+    crlf = buffer.find(b"\n\r\n", start, limit)
+    lf = buffer.find(b"\n\n", start, limit)
+    if crlf >= 0 or lf >= 0:
+        end = crlf + 3 if lf < 0 or 0 <= crlf < lf else lf + 2
+        return end, end
     if len(buffer) >= limit:
         raise HeadersTooLarge(f"the request line and headers exceed {limit} bytes")
     return None, len(buffer)
@@ -85,28 +87,35 @@ def parse(head, base_environ, remote):
     blank line (as `head_end()` delimits it); `remote` the client's
     (address, port).
     """
+    bad = _CONTROL_IN_HEAD.search(head)
+    if bad is not None:
+        raise MalformedRequest(_control_message(head, bad.start()))
     lines = head.split(b"\n")
     method, target, version = _request_line(_strip_cr(lines[0]))
     environ = base_environ.copy()
     environ.update(_target(method, target))
     environ.update({"REQUEST_METHOD": method, "SERVER_PROTOCOL": version,
                     "REMOTE_ADDR": remote[0], "REMOTE_PORT": str(remote[1])})
-    seen = {}
     for raw in lines[1:]:
         line = _strip_cr(raw)
         if not line:
             break
-        name, value = _header_line(line)
-        lowered = name.lower()
-        if "_" in name and not lowered.startswith(_UNDERSCORE_KEPT):
+        name, colon, value = line.partition(b":")
+        if not colon or not is_token(name):
+            if line[:1] in (b" ", b"\t"):
+                raise MalformedRequest("obsolete line folding (a header line starting with "
+                                       "whitespace) is not accepted")
+            raise MalformedRequest(f"malformed header line {_shown(line)}")
+        name = name.decode("ascii")
+        if "_" in name and not name.lower().startswith(_UNDERSCORE_KEPT):
             continue
-        seen[lowered] = seen.get(lowered, 0) + 1
-        if seen[lowered] > 1 and lowered in _ONCE:
-            raise _ONCE[lowered](f"{name} appears more than once in the request")
         key = name.upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key
+        value = value.strip(b" \t").decode("latin-1")
         if key in environ:
+            if key in _ONCE:    # names with "_" are gone: only the real header repeats
+                raise _ONCE[key](f"{name} appears more than once in the request")
             value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
         environ[key] = value
     return environ, _body_length(environ)
@@ -116,15 +125,24 @@ def _strip_cr(line):
     if line.endswith(b"\r"):
         line = line[:-1]
     if b"\r" in line:
-        raise MalformedRequest(f"a bare CR inside a line of the request head: {line[:80]!r}")
+        raise MalformedRequest(f"a bare CR inside a line of the request head: {_shown(line)}")
     return line
+
+
+def _control_message(head, index):
+    """What to say about the control character at `index` of `head`."""
+    start = head.rfind(b"\n", 0, index) + 1
+    if start == 0:
+        return f"the request line contains a control character: {_shown(head[:index + 1])}"
+    name = head[start:index].partition(b":")[0]
+    return f"the value of header {_shown(name.decode('latin-1'))} contains a control character"
 
 
 def _request_line(line):
     text = line.decode("latin-1")
     parts = text.split(" ")
     if (len(parts) != 3 or not is_token(parts[0].encode("latin-1"))
-            or not parts[1] or _CONTROL_OR_TAB.search(line)):
+            or not parts[1] or b"\t" in line):
         raise MalformedRequest(f"malformed request line {_shown(text)}")
     method, target, version = parts
     if version not in ("HTTP/1.1", "HTTP/1.0"):
@@ -141,20 +159,6 @@ def _target(method, target):
             raise MalformedRequest(f"malformed request target {_shown(target)}")
     return {"PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
             "QUERY_STRING": query, "REQUEST_URI": target}
-
-
-def _header_line(line):
-    if line[:1] in (b" ", b"\t"):
-        raise MalformedRequest("obsolete line folding (a header line starting with "
-                               "whitespace) is not accepted")
-    name, colon, value = line.partition(b":")
-    if not colon or not is_token(name):
-        raise MalformedRequest(f"malformed header line {_shown(line)}")
-    value = value.strip(b" \t")
-    if _CONTROL.search(value):
-        raise MalformedRequest(f"the value of header {name.decode('ascii')} contains a "
-                               "control character")
-    return name.decode("ascii"), value.decode("latin-1")
 
 
 def _body_length(environ):

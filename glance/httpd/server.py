@@ -96,6 +96,8 @@ class WSGIServer:
         self.stopping = False
         # Every wait on a client ends at least this often to check its pace.
         self._tick = min(self.conf.read_timeout, self.conf.rate_window) / 2
+        self._limits = (self.conf.min_upload_rate, self.conf.min_download_rate,
+                        self.conf.rate_window, self.conf.read_timeout)
         self._returned = deque()    # connections handed back by workers
         self._busy = set()          # being served by a worker
         self._per_address = collections.Counter()
@@ -178,7 +180,8 @@ class WSGIServer:
             over = cap and self._per_address[addr[0]] >= cap
             if not over:
                 self._per_address[addr[0]] += 1
-        conn = Connection(sock, addr, self._tick, on_close=None if over else self._closed)
+        conn = Connection(sock, addr, self._tick, self._limits,
+                          on_close=None if over else self._closed)
         if over:
             refusal = TooManyConnections(
                 f"this client address already holds {cap} connections; retry later")
@@ -295,8 +298,8 @@ class WSGIServer:
             conn.head_started = None
             try:
                 head = conn.take_head(self.conf.max_header_bytes)     # pipelined
-                if head is None and self.workers.quiet() and conn.wait_readable(KEEPALIVE_WAIT):
-                    if conn.receive() == 0:
+                if head is None and self.workers.can_wait():
+                    if conn.receive_within(KEEPALIVE_WAIT) == 0:
                         return "close"
                     head = conn.take_head(self.conf.max_header_bytes)
             except GlanceError as exc:
@@ -306,7 +309,7 @@ class WSGIServer:
                 return "idle"
 
     def _answer_early(self, conn, exc):
-        conn.slot = conn.download = None
+        conn.begin(None)
         try:
             conn.send(faults.raw_response(exc))
         except OSError:

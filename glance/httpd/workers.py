@@ -48,9 +48,12 @@ class Workers:
     def count(self):
         return len(self._threads)
 
-    def quiet(self):
-        """True when no job is waiting for a thread."""
-        return self._pending == 0
+    def can_wait(self):
+        """True when a thread may wait a little for its connection's next
+        request: no job is waiting for a thread, or one can still start.
+        (Handing the connection back to the loop instead costs two thread
+        hand-overs; under load, each wait that is refused makes more.)"""
+        return self._pending == 0 or len(self._threads) < self.most
 
     def submit(self, job):
         with self._lock:
