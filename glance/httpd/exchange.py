@@ -300,6 +300,11 @@ class Exchange:
         self._send(self.conn.send, self._head())
         if self.length:
             self.sent = self._send(self.conn.sendfile, fd, offset, self.length)
+        if self.sent < self.length:
+            LOG.error("%s %s: the file ended %d bytes short of its Content-Length",
+                      self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"],
+                      self.length - self.sent)
+            self.broken = "the answer is shorter than its Content-Length"
         return True
 
     def _respond(self, result):

@@ -126,3 +126,14 @@ def test_a_long_download_gives_its_run_slot_back(big_file):
         assert fetch(server, "/small") == (200, b"small")
         assert time.monotonic() - started < 5   # not after the download's timeout
         assert stalled.response()[2] == data
+
+
+def test_a_file_shorter_than_its_length_closes_the_connection(tmp_path):
+    path = tmp_path / "short"
+    path.write_bytes(b"x" * 1000)
+    with running(file_app(path, length=5000)) as server:
+        client = server.connect()
+        client.send(request("GET", "/") + request("GET", "/again"))
+        status_line = client.rfile.readline()
+        assert status_line.startswith(b"HTTP/1.1 200")
+        assert client.rfile.read().count(b"x") == 1000     # then the close, no second answer
