@@ -44,12 +44,12 @@ class EscapingFormatter(logging.Formatter):
     """A `logging.Formatter` whose output cannot pass for another record."""
 
     def format(self, record):
-        record.message = record.getMessage()
+        # Every formatter sets record.message afresh: escaping it here
+        # changes nothing for the record's other handlers.
+        record.message = escape(record.getMessage())
         if self.usesTime():
             record.asctime = self.formatTime(record, self.datefmt)
-        safe = logging.makeLogRecord(record.__dict__)
-        safe.message = escape(record.message)
-        text = self.formatMessage(safe)
+        text = self.formatMessage(record)
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -148,7 +148,7 @@ class _Exchange:
         self.emit(LOG.makeRecord(
             LOG.name, logging.INFO, __file__, 0, "%s %s %s %d %.1fms %s",
             (escape(self.method), escape(self.path), escape(self.status), self.sent,
-             elapsed_ms, escape(self.request_id)),
+             elapsed_ms, self.request_id),  # the id is ours, or matched _CALLER_ID
             None))
 
 
