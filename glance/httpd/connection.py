@@ -35,10 +35,11 @@ _WHAT = ("the request body", "the client reading the answer")
 class Connection:
     """One client socket and its input buffer (see the module docstring).
 
-    `limits` is (min_upload_rate, min_download_rate, window, stall) for
-    the Paces (pace.py); `on_close(conn)` runs once when it closes (the
-    server counts the connections of each address).  The server also keeps its own state on
-    it: `state` ("head" or "linger") and `deadline` while its selector
+    `tick` is the kernel timeout that ends each wait; `limits` is
+    (min_upload_rate, min_download_rate, window, stall) for the Paces
+    (pace.py); `on_close(conn)` runs once when it closes (the server counts
+    the connections of each address).  The server keeps its own state on
+    it too: `state` ("head" or "linger") and `deadline` while its selector
     watches it, `head_started` once the first byte of a head arrived.
     """
 
