@@ -6,15 +6,7 @@ import io
 import pytest
 
 from glance.httpd import body, request
-
-
-def chunked(data, size):
-    out = io.BytesIO()
-    for start in range(0, len(data), size) if size else ():
-        piece = data[start:start + size]
-        out.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-    out.write(b"0\r\n\r\n")
-    return out.getvalue()
+from tests.httpd.helpers import chunked
 
 
 def reader(data, length=request.CHUNKED):
