@@ -53,6 +53,7 @@ class Connection:
         self.slot = None        # the RunSlot of the exchange in progress
         self.limits = limits
         self._paces = [None, None]  # its Paces, made on its first wait: [upload, download]
+        self._moved = [0, 0]        # bytes it moved: [upload, download]
         self._poller = None
         self.unread = False     # the client may still be sending what we never read
         self.state = "head"
@@ -115,6 +116,7 @@ class Connection:
         """A new exchange: its run slot (or None), and fresh Paces."""
         self.slot = slot
         self._paces = [None, None]
+        self._moved = [0, 0]
 
     # -- the request body: blocking, paced ---------------------------------
 
@@ -194,6 +196,7 @@ class Connection:
             sent = self.sock.sendmsg(parts, (), _NOWAIT)
         except BlockingIOError:
             sent = 0
+        self._moved[_DOWNLOAD] += sent
         if sent == sum(map(len, parts)):
             return
         parts = [memoryview(part) for part in parts]
@@ -239,15 +242,18 @@ class Connection:
         slot = self.slot
         if slot is not None and slot.held:
             try:
-                return operation(_NOWAIT)
+                result = operation(_NOWAIT)
             except BlockingIOError:
                 pass
+            else:
+                self._moved[direction] += _size(result)
+                return result
             slot.pause()
             try:
-                return self._blocking(operation, self._pace(direction))
+                return self._blocking(operation, direction)
             finally:
                 slot.resume()
-        return self._blocking(operation, self._pace(direction))
+        return self._blocking(operation, direction)
 
     def _pace(self, direction):
         pace = self._paces[direction]
@@ -257,8 +263,8 @@ class Connection:
             pace = self._paces[direction] = Pace(rate, window, stall, _WHAT[direction])
         return pace
 
-    @staticmethod
-    def _blocking(operation, pace):
+    def _blocking(self, operation, direction):
+        pace = self._pace(direction)
         while True:
             started = time.monotonic()
             try:
@@ -266,13 +272,14 @@ class Connection:
             except BlockingIOError:     # one tick of the kernel's timeout
                 if pace is None:
                     raise TimeoutError("timed out waiting on the client") from None
-                result, moved = None, 0
+                result = None
             else:
-                moved = result if isinstance(result, int) else len(result)
+                moved = _size(result)
                 if not moved:           # the client closed, or the file ended
                     return result
+                self._moved[direction] += moved
             if pace is not None:
-                pace.waited(time.monotonic() - started, moved)
+                pace.waited(time.monotonic() - started, self._moved[direction])
             if result is not None:
                 return result
 
@@ -312,3 +319,8 @@ class Connection:
             self.sock.close()
         if self._on_close is not None:
             self._on_close(self)
+
+
+def _size(result):
+    """Bytes a socket call moved: its count, or the length of what it read."""
+    return result if isinstance(result, int) else len(result)

@@ -10,9 +10,11 @@ move, and no wait may last `stall` seconds without a byte.
 Only time spent blocked on the client counts.  An app that stops reading an
 upload for a while (to write a part to an object store, say) does not make
 its client slow; a client whose socket buffer is full because it stopped
-reading a download does.  The first window is the grace period: a
-connection that starts slowly (TCP slow start, a busy client) is measured
-only once it has been waited on for a whole window.
+reading a download does.  Every byte moved counts, whether it had to be
+waited for or not, so a client that sends in bursts is as fast as its
+average.  The first window is the grace period: a connection that starts
+slowly (TCP slow start, a busy client) is measured only once it has been
+waited on for a whole window.
 """
 
 
@@ -23,10 +25,10 @@ class TooSlow(TimeoutError):
 class Pace:
     """The rate check for one direction of one request (body in, or answer out).
 
-    `waited(seconds, moved)` is told of every wait on the client: how long
-    it blocked and how many bytes it moved; it raises `TooSlow` when the
-    client falls behind.  `min_rate` 0 turns the rate off (the stall limit
-    stays).
+    `waited(seconds, total)` is told of every wait on the client: how long
+    it blocked, and how many bytes this direction of the request has moved
+    so far (waited for or not); it raises `TooSlow` when the client falls
+    behind.  `min_rate` 0 turns the rate off (the stall limit stays).
     """
 
     def __init__(self, min_rate, window, stall, what="the client"):
@@ -35,18 +37,20 @@ class Pace:
         self.stall = stall
         self.what = what
         self._waited = 0.0      # seconds waited in the current window
-        self._moved = 0         # bytes moved in the current window
-        self._still = 0.0       # seconds waited since the last byte moved
+        self._start = 0         # the total when the current window began
+        self._last = 0          # the total at the last wait
+        self._still = 0.0       # seconds waited since a byte last moved
 
-    def waited(self, seconds, moved):
+    def waited(self, seconds, total):
         self._waited += seconds
-        self._moved += moved
-        self._still = 0.0 if moved else self._still + seconds
+        self._still = 0.0 if total != self._last else self._still + seconds
+        self._last = total
         if self._still >= self.stall:
             raise TooSlow(f"{self.what} moved nothing for {self._still:.0f} s")
         if self._waited < self.window:
             return
-        if self._moved < self.min_rate * self._waited:
-            raise TooSlow(f"{self.what} moved {self._moved} bytes in {self._waited:.0f} s "
+        moved = total - self._start
+        if moved < self.min_rate * self._waited:
+            raise TooSlow(f"{self.what} moved {moved} bytes in {self._waited:.0f} s "
                           f"of waiting, under the minimum of {self.min_rate} bytes/s")
-        self._waited, self._moved = 0.0, 0
+        self._waited, self._start = 0.0, total

@@ -94,6 +94,19 @@ def test_an_upload_at_the_minimum_rate_goes_on():
         assert client.response()[0] == 200
 
 
+def test_a_burst_then_a_pause_shorter_than_two_windows_goes_on():
+    started, outcome = threading.Event(), queue.Queue()
+    app = body_reader(started, outcome)
+    with running(app, min_upload_rate=1000, rate_window=1.0, read_timeout=30) as server:
+        client = server.connect()
+        client.send(request("PUT", "/", b"x" * 100_000, {"Content-Length": "100001"}))
+        assert started.wait(TIMEOUT)
+        time.sleep(1.3)     # a whole window with nothing new: the burst still counts
+        client.send(b"y")
+        assert outcome.get(timeout=TIMEOUT) == b"x" * 100_000 + b"y"
+        assert client.response()[0] == 200
+
+
 def test_a_small_slow_upload_lends_its_run_slot_out():
     started, outcome = threading.Event(), queue.Queue()
     slow_app = body_reader(started, outcome)

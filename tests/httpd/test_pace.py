@@ -5,48 +5,66 @@ import pytest
 from glance.httpd.pace import Pace, TooSlow
 
 
+class Client:
+    """Feeds a Pace waits and the running total of bytes moved."""
+
+    def __init__(self, pace):
+        self.pace, self.total = pace, 0
+
+    def wait(self, seconds, moved):
+        self.total += moved
+        self.pace.waited(seconds, self.total)
+
+
 def test_a_slow_client_is_cut_after_the_first_window():
-    pace = Pace(min_rate=1000, window=10, stall=60)
+    client = Client(Pace(min_rate=1000, window=10, stall=60))
     for _ in range(9):
-        pace.waited(1.0, 10)        # 10 bytes a second: within the grace period
+        client.wait(1.0, 10)        # 10 bytes a second: within the grace period
     with pytest.raises(TooSlow, match="under the minimum of 1000 bytes/s"):
-        pace.waited(1.0, 10)
+        client.wait(1.0, 10)
 
 
 def test_a_client_at_the_rate_goes_on_window_after_window():
-    pace = Pace(min_rate=1000, window=10, stall=60)
+    client = Client(Pace(min_rate=1000, window=10, stall=60))
     for _ in range(100):
-        pace.waited(1.0, 1000)
+        client.wait(1.0, 1000)
 
 
 def test_each_window_is_measured_on_its_own():
-    pace = Pace(min_rate=1000, window=10, stall=60)
-    pace.waited(10.0, 1_000_000)    # a fast first window does not pay for a slow second
-    for _ in range(9):
-        pace.waited(1.0, 0 if _ % 2 else 1)
+    client = Client(Pace(min_rate=1000, window=10, stall=60))
+    client.wait(10.0, 1_000_000)    # a fast first window does not pay for a slow second
+    for n in range(9):
+        client.wait(1.0, n % 2)
     with pytest.raises(TooSlow):
-        pace.waited(1.0, 1)
+        client.wait(1.0, 1)
+
+
+def test_bytes_moved_without_waiting_count():
+    pace = Pace(min_rate=1000, window=10, stall=60)
+    pace.waited(10.0, 50_000)       # a burst sent at once, then a long wait: 5 KB/s
+    with pytest.raises(TooSlow):
+        pace.waited(10.0, 50_000)   # ...but the next window moved nothing
 
 
 def test_time_not_spent_waiting_does_not_count():
-    pace = Pace(min_rate=1000, window=10, stall=60)
+    client = Client(Pace(min_rate=1000, window=10, stall=60))
     for _ in range(1000):
-        pace.waited(0.001, 64)      # 64 KB/s while waited on; idle app time is not told
+        client.wait(0.001, 64)      # 64 KB/s while waited on; idle app time is not told
 
 
 def test_a_stall_ends_even_without_a_rate():
-    pace = Pace(min_rate=0, window=10, stall=3)
-    pace.waited(2.0, 0)
-    pace.waited(0.5, 1)             # a byte resets the stall
-    pace.waited(2.9, 0)
+    client = Client(Pace(min_rate=0, window=10, stall=3))
+    client.wait(2.0, 0)
+    client.wait(0.5, 1)             # a byte resets the stall
+    client.wait(2.9, 0)
     with pytest.raises(TooSlow, match="nothing for 3 s"):
-        pace.waited(0.2, 0)
+        client.wait(0.2, 0)
 
 
 def test_without_a_rate_slow_bytes_are_fine():
-    pace = Pace(min_rate=0, window=1, stall=5)
+    client = Client(Pace(min_rate=0, window=1, stall=5))
     for _ in range(100):
-        pace.waited(4.0, 1)
+        client.wait(4.0, 1)
 
 
 def test_too_slow_is_a_timeout():
