@@ -43,7 +43,7 @@ setup(
             "version = glance.middleware.version:filter_factory",
         ],
         "paste.server_runner": [
-            "http = glance.common.httpserver:server_runner",
+            "http = glance.httpd.runner:server_runner",
         ],
     },
 )

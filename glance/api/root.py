@@ -21,7 +21,8 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import recovery, versions
 from glance.api.v1.images import ImagesApp
-from glance.common import config, exception, prefork
+from glance.common import config, exception
+from glance.httpd import prefork
 
 _FIRST_SEGMENT = re.compile(r"/([^/]*)")
 

@@ -13,6 +13,7 @@ from configparser import ConfigParser
 
 from paste.deploy import loadapp, loadserver
 
+from glance.common import logs
 from glance.common.exception import ConfigError
 
 SERVICES = {
@@ -32,11 +33,19 @@ def default_config_path():
 
 
 def configure_logging(path):
+    """The file's logging sections, if any; every handler escapes what it
+    writes (glance.common.logs), whichever formatter the file names."""
     parser = ConfigParser(defaults={"here": os.path.dirname(path)})
     parser.read(path)
     if parser.has_section("loggers"):
         logging.config.fileConfig(path, defaults={"here": os.path.dirname(path)},
                                   disable_existing_loggers=False)
+    else:   # what Python's last-resort handler would print, escaped
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        logging.getLogger().addHandler(handler)
+    logs.escape_handlers(logging.getLogger(), logging.getLogger("glance"),
+                         logging.getLogger("glance.access"))
 
 
 def main(service, argv=None):

@@ -130,6 +130,35 @@ OPTIONS = [
            "Server processes sharing the listening socket (one GIL each): about one "
            "per core. More than 1 needs a file or PostgreSQL database."),
     Option("backlog", int, 128, "Listen backlog of the server socket."),
+    Option("max_threads", int, 1024,
+           "Most threads of the HTTP server (per worker process): more than "
+           "server_threads start when requests wait on slow clients, and end when idle."),
+    Option("idle_timeout", to_positive_float, 60.0,
+           "Seconds a kept-alive connection may wait for its next request; then it is closed."),
+    Option("request_head_timeout", to_positive_float, 20.0,
+           "Seconds a client has for a whole request line and headers, from their first "
+           "byte, however slowly they come; then 408."),
+    Option("read_timeout", to_positive_float, 60.0,
+           "Seconds a request body or an answer may stall with no byte moving; then the "
+           "connection is cut off."),
+    Option("min_upload_rate", to_size, "1K",
+           "Slowest request body the server takes, in bytes a second over each "
+           "rate_window of waiting; slower uploads are cut off (0: no minimum)."),
+    Option("min_download_rate", to_size, "1K",
+           "Slowest reader of an answer the server serves, in bytes a second over each "
+           "rate_window of waiting; slower downloads are cut off (0: no minimum)."),
+    Option("rate_window", to_positive_float, 20.0,
+           "Seconds of waiting on a client over which min_upload_rate and "
+           "min_download_rate are measured; the first is a grace period."),
+    Option("max_header_bytes", to_size, "16K",
+           "Largest request line and headers; larger → 431."),
+    Option("max_connections_per_address", int, 64,
+           "Connections one client address may hold open in each server process; more "
+           "are answered 503 (0: no cap). Behind a proxy, raise it or set 0."),
+    Option("sweep_interval", to_positive_float, 1.0,
+           "Seconds between the server's checks of idle and request-head deadlines."),
+    Option("shutdown_timeout", to_positive_float, 10.0,
+           "Seconds requests in flight get to finish when the server stops."),
     Option("enabled_apis", to_apis, "v1",
            "Image APIs served (v1, v2): the versions document lists them, and the "
            "others' paths answer 300 with it."),

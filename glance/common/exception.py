@@ -107,6 +107,10 @@ class UnsupportedTransferCoding(GlanceError):
     """A Transfer-Encoding other than chunked."""
 
 
+class TooManyConnections(GlanceError):
+    """The client's address already holds as many connections as the server allows it."""
+
+
 class StoreError(GlanceError):
     """A backend failed to store, read or delete data."""
 

@@ -46,6 +46,7 @@ ERRORS = {
     exception.OriginUnavailable: (502, "store.origin_unavailable"),
     exception.OriginBusy: (503, "store.origin_busy"),
     exception.RegistryUnavailable: (503, "registry.unavailable"),
+    exception.TooManyConnections: (503, "request.too_many_connections"),
     exception.InsufficientStorage: (507, "store.full"),
     exception.ServiceBusy: (503, "server.busy"),
     exception.ConfigError: (500, "config.invalid"),

@@ -3,7 +3,10 @@
 Every response gets an `X-Request-Id` header (the caller's own, when it sent
 a well-formed one, else a fresh one).  The line — method, path, status,
 bytes sent, milliseconds, request id — is written when the response body is
-finished, so the duration of a long download is its real duration.
+finished, so the duration of a long download is its real duration.  Every
+value in it has its control characters escaped (`glance.common.logs`): a
+path with `%0d%0a` in it cannot start a line of its own, whatever formatter
+the log's handlers use.
 """
 
 import atexit
@@ -17,6 +20,7 @@ import threading
 import time
 
 from glance.common import config
+from glance.common.logs import escape
 
 LOG = logging.getLogger("glance.access")
 REQUEST_ID_KEY = "glance.request_id"
@@ -143,7 +147,8 @@ class _Exchange:
         # makeRecord: LOG.info() would also walk the stack to find its caller.
         self.emit(LOG.makeRecord(
             LOG.name, logging.INFO, __file__, 0, "%s %s %s %d %.1fms %s",
-            (self.method, self.path, self.status, self.sent, elapsed_ms, self.request_id),
+            (escape(self.method), escape(self.path), escape(self.status), self.sent,
+             elapsed_ms, self.request_id),  # the id is ours, or matched _CALLER_ID
             None))
 
 

@@ -11,7 +11,8 @@ import http.client
 import json
 from urllib.parse import quote, urlencode, urlsplit
 
-from glance.common import exception, faults, httpclient, imagemeta, prefork
+from glance.common import exception, faults, httpclient, imagemeta
+from glance.httpd import prefork
 
 MAX_ERROR_TEXT = 200
 

@@ -18,7 +18,8 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from glance.common import config, exception, fields, prefork
+from glance.common import config, exception, fields
+from glance.httpd import prefork
 
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 

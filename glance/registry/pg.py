@@ -27,7 +27,8 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from glance.common import config, exception, prefork
+from glance.common import config, exception
+from glance.httpd import prefork
 from glance.registry import db
 
 try:

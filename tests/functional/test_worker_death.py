@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.common.test_prefork import children as workers
-from tests.common.test_prefork import wait_for as wait_until
+from tests.httpd.test_prefork import children as workers
+from tests.httpd.test_prefork import wait_for as wait_until
 from tests.functional.services import running_services
 
 pytestmark = [pytest.mark.functional,

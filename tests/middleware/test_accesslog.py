@@ -1,7 +1,8 @@
-"""One access-log line per request, with a request id."""
+"""One access-log line per request, with a request id, control characters escaped."""
 
 import logging
 
+import pytest
 import webtest
 
 from glance.middleware.accesslog import AccessLog
@@ -43,3 +44,32 @@ def test_disabled_log_writes_nothing(caplog):
     with caplog.at_level(logging.INFO, logger="glance.access"):
         webtest.TestApp(AccessLog(hello, enabled=False)).get("/x", status=201)
     assert not [r for r in caplog.records if r.name == "glance.access"]
+
+
+CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7f, 0xa0)]]
+
+
+def logged_line(caplog, path, method="GET"):
+    environ = {"REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path}
+    with caplog.at_level(logging.INFO, logger="glance.access"):
+        body = AccessLog(hello)(environ, lambda status, headers, exc_info=None: None)
+        body.close()
+    [line] = [r.getMessage() for r in caplog.records if r.name == "glance.access"]
+    return line
+
+
+@pytest.mark.parametrize("char", CONTROLS, ids=lambda c: f"{ord(c):#04x}")
+def test_control_characters_in_the_path_are_escaped(caplog, char):
+    line = logged_line(caplog, f"/images/a{char}b")
+    assert not any(c in line for c in CONTROLS)
+    assert f"/images/a\\x{ord(char):02x}b" in line
+
+
+def test_a_forged_line_stays_on_its_line(caplog):
+    line = logged_line(caplog, "/x\r\n2024-01-01 INFO glance.access: GET /admin 200\x1b[2K\x00")
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\x00" not in line
+    assert line.split()[1].startswith("/x\\x0d\\x0a2024-01-01")
+
+
+def test_the_method_is_escaped_too(caplog):
+    assert logged_line(caplog, "/", method="GE\nT").startswith("GE\\x0aT /")

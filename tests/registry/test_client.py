@@ -16,7 +16,7 @@ from glance.registry import RegistryClient, connect, server, service
 from tests.registry.helpers import ADMIN, ALICE, ANON, BOB, NOAUTH, memory_registry
 
 try:
-    from glance.common.httpserver import WSGIServer
+    from glance.httpd.server import WSGIServer
 except ImportError:     # pragma: no cover - the server is written separately
     WSGIServer = None
 
@@ -42,7 +42,7 @@ def trusting(app, seen=None):
 def serving(app, idle_timeout=60.0):
     """`app` on a free loopback port; yields its URL."""
     if WSGIServer is not None:
-        httpd = WSGIServer(app, "127.0.0.1", 0, threads=4, idle_timeout=idle_timeout,
+        httpd = WSGIServer(app, bind_port=0, server_threads=4, idle_timeout=idle_timeout,
                            shutdown_timeout=1.0)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()

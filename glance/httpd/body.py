@@ -1,118 +1,38 @@
-"""Reading an HTTP/1.1 request off a connection for Glance's server: the
-head, parsed into a WSGI environ, and the body readers behind `wsgi.input`.
+"""The request body behind `wsgi.input`: Content-Length and chunked readers.
 
-The body readers (Content-Length or chunked) never read past their body, so
-the next request on a keep-alive connection starts where it should.  A body
-that ends early, cannot be parsed or stalls past the socket's timeout raises
-`BodyError` (a `ConnectionError`): the apps take that to mean the client went
-away mid-upload.  A head that cannot be parsed raises a domain error (`MalformedRequest`,
-`HeadersTooLarge`), which the server answers and closes.
+`reader(rfile, length)` gives the reader for a body of `length` bytes, or
+for a chunked body when `length` is `request.CHUNKED`.  `rfile` is any
+binary stream with `read`, `readinto` and `readline(limit)`: the server's
+`Connection`, or an `io.BytesIO` in the tests.  A reader never reads past
+its body, so the next request on a keep-alive connection starts where it
+should.
+
+A body that ends early, is malformed or comes too slowly raises `BodyError`
+(a `ConnectionError`): the apps take it to mean that the client went away
+mid-upload.  Chunked framing is strict (RFC 9112 §7.1): a chunk-size line
+is hex digits and an optional `;extension`, nothing else, ended by CRLF,
+and so is the CRLF after each chunk's data and each trailer line; trailers
+are read and dropped.
 """
 
-from urllib.parse import unquote_to_bytes
+import re
 
-from glance.common.exception import HeadersTooLarge, MalformedRequest
+from glance.httpd.request import CHUNKED
 
-_TOKEN = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# Header names that frame the body: "Content_Length" must not pass for them.
-_FRAMING_KEYS = ("CONTENT_LENGTH", "HTTP_TRANSFER_ENCODING")
 MAX_LINE = 8192             # a chunk-size line or trailer line
 MAX_TRAILER_BYTES = 65536   # all trailer lines of one chunked body
 DRAIN_BLOCK = 65536
+# 16 hex digits: no chunk is larger than 2^64 - 1 bytes.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?\r\n")
 
 
 class BodyError(ConnectionError):
-    """The request body ended early, was malformed, or timed out."""
+    """The request body ended early, was malformed, or came too slowly."""
 
 
-def is_token(name):
-    return bool(name) and not name.translate(None, _TOKEN)
-
-
-def read_request(rfile, max_header_bytes, base_environ, remote):
-    """The next request's WSGI environ, `wsgi.input` included.
-
-    None when the client closed (or went quiet) between requests.
-    """
-    lines = _read_head(rfile, max_header_bytes)
-    if lines is None:
-        return None
-    method, target, version, headers = _parse_head(lines)
-    path, _, query = target.partition("?")
-    if not path.startswith("/"):
-        if "://" in path:       # absolute-form, as sent to proxies
-            path = "/" + path.split("://", 1)[1].partition("/")[2]
-        elif not (method == "OPTIONS" and path == "*"):
-            raise MalformedRequest(f"malformed request target {target[:80]!r}")
-    environ = base_environ.copy()
-    environ.update({
-        "REQUEST_METHOD": method, "SERVER_PROTOCOL": version,
-        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-        "QUERY_STRING": query, "REQUEST_URI": target,
-        "REMOTE_ADDR": remote[0], "REMOTE_PORT": str(remote[1]),
-    })
-    for name, value in headers:
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = "HTTP_" + key
-        if "_" in name and key in _FRAMING_KEYS:
-            continue
-        if key in environ:
-            value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
-        environ[key] = value
-    environ["wsgi.input"] = _body(rfile, environ)
-    return environ
-
-
-def _read_head(rfile, limit):
-    """The request line and header lines; None if the client closed first."""
-    lines, total = [], 0
-    while True:
-        line = rfile.readline(limit - total + 1)
-        total += len(line)
-        if total > limit:
-            raise HeadersTooLarge(f"the request line and headers exceed {limit} bytes")
-        if not line.endswith(b"\n"):
-            return None
-        if line.rstrip(b"\r\n"):
-            lines.append(line)
-        elif lines:
-            return lines
-        # else: RFC 9112 lets a server skip empty lines before a request line
-
-
-def _parse_head(lines):
-    request_line = lines[0].rstrip(b"\r\n").decode("latin-1")
-    parts = request_line.split(" ")
-    if len(parts) != 3 or not is_token(parts[0].encode("latin-1")):
-        raise MalformedRequest(f"malformed request line {request_line[:80]!r}")
-    method, target, version = parts
-    if version not in ("HTTP/1.1", "HTTP/1.0"):
-        raise MalformedRequest(f"unsupported protocol {version[:20]!r}; use HTTP/1.1")
-    headers = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        value = value.strip(b" \t\r\n")
-        if not colon or not is_token(name) or b"\r" in value or b"\0" in value:
-            raise MalformedRequest(f"malformed header line {line[:80]!r}")
-        headers.append((name.decode("ascii"), value.decode("latin-1")))
-    return method, target, version, headers
-
-
-def _body(rfile, environ):
-    coding = environ.get("HTTP_TRANSFER_ENCODING")
-    length = environ.get("CONTENT_LENGTH")
-    if coding is not None:
-        if coding.strip().lower() != "chunked":
-            raise MalformedRequest(f"unsupported Transfer-Encoding {coding!r}; only chunked is")
-        if length is not None:
-            raise MalformedRequest("a request cannot have both Content-Length and chunked")
-        return ChunkedBody(rfile)
-    if length is None:
-        return LengthBody(rfile, 0)
-    if not (length.isascii() and length.isdigit()):
-        raise MalformedRequest(f"Content-Length must be a non-negative integer, got {length!r}")
-    return LengthBody(rfile, int(length))
+def reader(rfile, length):
+    """The `wsgi.input` of a body of `length` bytes, or chunked (CHUNKED)."""
+    return ChunkedBody(rfile) if length is CHUNKED else LengthBody(rfile, length)
 
 
 class _Body:
@@ -135,7 +55,7 @@ class _Body:
     def _recv(self, reader, size):
         try:
             return reader(size)
-        except OSError as exc:      # timeouts and resets alike
+        except OSError as exc:      # timeouts, too slow, resets alike
             raise BodyError(f"reading the request body failed: {exc}") from exc
 
     def _exact(self, size):
@@ -154,12 +74,15 @@ class _Body:
                 raise BodyError("the client closed the connection before the body ended")
             filled += got
 
-    def _line(self, limit, what):
-        line = self._recv(self._rfile.readline, limit + 1)
+    def _line(self, what):
+        """One CRLF-terminated line of the chunked framing."""
+        line = self._recv(self._rfile.readline, MAX_LINE + 1)
         if not line.endswith(b"\n"):
-            if len(line) > limit:
-                raise BodyError(f"{what} longer than {limit} bytes")
+            if len(line) > MAX_LINE:
+                raise BodyError(f"{what} longer than {MAX_LINE} bytes")
             raise BodyError("the client closed the connection before the body ended")
+        if not line.endswith(b"\r\n"):
+            raise BodyError(f"{what} not ended by CRLF: {ascii(line[:40])}")
         return line
 
     def readlines(self, hint=-1):
@@ -252,25 +175,22 @@ class ChunkedBody(_Body):
 
     def _next_chunk(self):
         """Parse a chunk-size line; at the last chunk, skip the trailers."""
-        line = self._line(MAX_LINE, "chunk-size line")
-        text = line.split(b";", 1)[0].strip()
-        if not text or text.strip(b"0123456789abcdefABCDEF"):
-            raise BodyError(f"malformed chunk-size line {line[:40]!r}")
-        self._left = int(text, 16)
+        line = self._line("chunk-size line")
+        size = _CHUNK_SIZE.fullmatch(line)
+        if size is None:
+            raise BodyError(f"malformed chunk-size line {ascii(line[:40])}")
+        self._left = int(size.group(1), 16)
         if self._left == 0:
             budget = MAX_TRAILER_BYTES
-            while True:
-                trailer = self._line(MAX_LINE, "trailer line")
+            while (trailer := self._line("trailer line")) != b"\r\n":
                 budget -= len(trailer)
-                if trailer.strip() == b"":
-                    break
                 if budget < 0:
                     raise BodyError(f"trailers longer than {MAX_TRAILER_BYTES} bytes")
             self.finished = True
 
     def _end_chunk(self):
-        if self._line(2, "chunk terminator").strip():
-            raise BodyError("chunk data longer than its declared size")
+        if self._exact(2) != b"\r\n":
+            raise BodyError("chunk data not followed by CRLF (longer than its declared size?)")
 
     def _walk(self, size, take):
         """Read across chunks, at most `size` bytes (all when None or < 0):

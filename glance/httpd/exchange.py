@@ -1,37 +1,44 @@
 """One HTTP/1.1 exchange of Glance's server: a request's response on a connection.
 
-`Exchange` runs the WSGI app for one request: it sends `100 Continue` when
-the app first reads a body that asked for it, writes the head and the body
-(Content-Length, chunked, or `os.sendfile` for `wsgi.file_wrapper`), and
-says whether the connection can serve another request.  `Connection` is a
-client socket and its read buffer between requests.
+`Exchange` runs the WSGI app for one request (PEP 3333's server side): it
+sends `100 Continue` when the app first reads a body that asked for it,
+writes the head and the body (Content-Length, chunked, or sendfile(2) for
+`wsgi.file_wrapper`), and decides in one place, `_keep_alive()`, whether
+the connection serves another request.
+
+Run slots: only `busy_threads` requests run app code at once (`RunSlot`).
+A request lends its slot out while it waits on its client (connection.py)
+and gives it back for good once it becomes a long transfer (a large or
+chunked body, a file sent with sendfile, an answer past LONG_TRANSFER
+bytes).  The app may give it back itself: `environ["glance.give_back_slot"]`
+is a callable (idempotent, any thread) for an app about to wait on
+something other than its client, such as a remote image origin, so that
+the wait holds no turn at app code.
 """
 
 import contextlib
 import io
 import logging
 import os
-import socket
 import stat
-import struct
 import threading
 import time
 from email.utils import formatdate
 
 from glance.common import faults
 from glance.common.exception import GlanceError
-from glance.common.httpbody import BodyError, LengthBody, is_token
+from glance.httpd import body as bodies
+from glance.httpd.request import is_token
 
-LOG = logging.getLogger("glance.common.httpserver")
+LOG = logging.getLogger("glance.httpd")
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 DRAIN_LIMIT = 1 << 20           # unread body we still read to keep a connection
-CONTINUE_DRAIN_LIMIT = 64 << 10  # ...when the client is waiting for 100 Continue
 SMALL_WRITE = 64 << 10          # below this, head and data go out in one send
 LONG_TRANSFER = 1 << 20         # a body past this gives its run slot back (RunSlot)
-READ_BUFFER = 64 << 10
-KEEPALIVE_WAIT = 0.01           # seconds a worker waits for the next request
+GIVE_BACK_SLOT = "glance.give_back_slot"
 _NO_BODY_STATUS = ("1", "204", "304")
+_FREE, _HELD, _PAUSED, _GIVEN = range(4)
 
 
 class FileWrapper:
@@ -58,28 +65,49 @@ class FileWrapper:
 class RunSlot:
     """An exchange's turn to run Python code, from a server-wide semaphore.
 
-    Only `busy_threads` requests run app code at once: more threads only
-    take turns on the GIL, and each turn is a context switch.  An exchange
-    gives its slot back as soon as it becomes a long transfer (a large or
-    chunked request body, a file sent with sendfile, a response past
-    LONG_TRANSFER bytes), so slow uploads and downloads never hold up the
-    short requests.  `give_back()` is idempotent and may run on any thread.
+    More threads running app code at once only take turns on the GIL, and
+    each turn is a context switch.  `take()` waits for a turn; `pause()`
+    lends it out while the exchange waits on its client and `resume()`
+    waits for a turn again; `give_back()` returns it for good.  All may be
+    called from any thread, `give_back()` any number of times.
     """
 
     def __init__(self, semaphore):
         self._semaphore = semaphore
-        self._held = False
+        self._state = _FREE
         self._lock = threading.Lock()
+
+    @property
+    def held(self):
+        return self._state == _HELD
 
     def take(self):
         self._semaphore.acquire()
-        self._held = True
+        self._state = _HELD
 
     def give_back(self):
         with self._lock:
-            held, self._held = self._held, False
+            held, self._state = self._state == _HELD, _GIVEN
         if held:
             self._semaphore.release()
+
+    def pause(self):
+        with self._lock:
+            if self._state != _HELD:
+                return
+            self._state = _PAUSED
+        self._semaphore.release()
+
+    def resume(self):
+        with self._lock:
+            if self._state != _PAUSED:
+                return
+        self._semaphore.acquire()
+        with self._lock:
+            if self._state == _PAUSED:
+                self._state = _HELD
+                return
+        self._semaphore.release()   # given back for good while we waited
 
 
 class _ClientGone(ConnectionError):
@@ -109,135 +137,77 @@ def _http_date():
     return _date[1]
 
 
-def _sendfile_all(sock, fd, offset, count):
-    """sendfile(2) until `count` bytes went out or the file ended; the bytes
-    sent.  (socket.sendfile() would wait forever on a stalled client of a
-    blocking socket: here the kernel's send timeout ends the wait.)"""
-    sent = 0
-    while sent < count:
-        done = os.sendfile(sock.fileno(), fd, offset + sent, min(count - sent, 1 << 30))
-        if done == 0:
-            break
-        sent += done
-    return sent
-
-
-def _sendmsg_all(sock, parts):
-    """Send several buffers with as few system calls as possible, no copies."""
-    parts = [memoryview(part) for part in parts if part]
-    while parts:
-        sent = sock.sendmsg(parts)
-        while sent:
-            if sent >= len(parts[0]):
-                sent -= len(parts.pop(0))
-            else:
-                parts[0], sent = parts[0][sent:], 0
-
-
-def _timeval(seconds):
-    seconds = max(seconds, 0.001)   # zero would mean "wait forever"
-    return struct.pack("ll", int(seconds), int(seconds % 1 * 1e6))
-
-
-class _SocketReader(io.RawIOBase):
-    """The raw reader under a connection's buffered reader.
-
-    Sockets stay in blocking mode and the kernel enforces the timeouts
-    (SO_RCVTIMEO, SO_SNDTIMEO): Python's own socket timeouts poll() before
-    every recv and send, and each of those calls hands the GIL over once
-    more, which under sixteen busy connections costs more than the request.
-    A kernel timeout fails the call with EAGAIN: raised here as TimeoutError.
-    """
-
-    def __init__(self, sock):
-        super().__init__()
-        self._recv_into = sock.recv_into
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        try:
-            return self._recv_into(buffer)
-        except BlockingIOError:
-            raise TimeoutError("timed out reading from the client") from None
-
-
-class Connection:
-    """A client's socket and the buffered reader that requests are read from."""
-
-    def __init__(self, sock, addr, timeout):
-        self.sock = sock
-        self.addr = addr
-        self._timeout = _timeval(timeout)
-        sock.setblocking(True)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeout)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, self._timeout)
-        self.rfile = io.BufferedReader(_SocketReader(sock), READ_BUFFER)
-        self.idle_until = 0.0
-        self.unread = False     # the client may still be sending us a request
-
-    def next_request_ready(self, wait):
-        """True when the next request is here (pipelined, or already sent)
-        or arrives within `wait` seconds; a worker waits a little for it
-        rather than hand the connection back to the watcher at once.
-
-        One recv at most, which returns as soon as the request is in."""
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(wait))
-        try:
-            return bool(self.rfile.peek(1))
-        except OSError:     # the wait timed out, or the connection broke
-            return False
-        finally:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, self._timeout)
-
-    def close(self, linger=False):
-        """Close; with `linger`, first read what the client still sends for
-        up to a second, so that it sees our answer rather than a reset."""
-        with contextlib.suppress(OSError):
-            if linger:
-                self.sock.shutdown(socket.SHUT_WR)
-                deadline = time.monotonic() + 1.0
-                for _ in range(DRAIN_LIMIT // READ_BUFFER):
-                    self.sock.settimeout(max(0.001, deadline - time.monotonic()))
-                    if not self.sock.recv(READ_BUFFER):
-                        break
-        self.rfile.close()
-        self.sock.close()
+def _client_keeps(environ):
+    """Whether the client asked to keep the connection (RFC 9112 §9.3)."""
+    http11 = environ["SERVER_PROTOCOL"] == "HTTP/1.1"
+    connection = environ.get("HTTP_CONNECTION")
+    if not connection:
+        return http11
+    tokens = {t.strip() for t in connection.lower().split(",")}
+    return "close" not in tokens if http11 else "keep-alive" in tokens
 
 
 class Exchange:
-    """One request and its response on a connection (PEP 3333's server side)."""
+    """One request and its response on a connection.
 
-    def __init__(self, server, conn, environ, keep_alive):
-        self.server, self.conn, self.sock = server, conn, conn.sock
+    `server` gives the run slots (`busy`) and whether it is stopping;
+    `length` is the body's framing (request.parse).
+    """
+
+    def __init__(self, server, conn, environ, length):
+        self.server, self.conn = server, conn
+        self.slot = RunSlot(server.busy)
+        conn.begin(self.slot)
+        self.body = bodies.reader(conn, length)
+        environ["wsgi.input"] = self.body   # middleware may replace the environ's
+        environ[GIVE_BACK_SLOT] = self.slot.give_back
         self.environ = environ
-        self.body = environ["wsgi.input"]   # middleware may replace the environ's
         self.head_only = environ["REQUEST_METHOD"] == "HEAD"
         self.http11 = environ["SERVER_PROTOCOL"] == "HTTP/1.1"
-        self.keep_alive = keep_alive
-        self.expect_continue = False
+        self.client_keeps = _client_keeps(environ)
+        # 100 Continue is owed until the app reads the body (before_body).
+        self.expect_continue = (self.http11 and not self.body.finished
+                                and environ.get("HTTP_EXPECT", "").lower() == "100-continue")
+        self.broken = None      # why the connection cannot go on, once it cannot
         self.status = self.headers = self.length = None
         self.headers_sent = self.chunked = False
         self.sent = 0           # body bytes sent
-        self.slot = RunSlot(server.busy)
         if not self.body.finished:
             self.body.before_read = self.before_body
+
+    def _keep_alive(self):
+        """The one decision: may the connection serve another request?
+
+        Asked when the head goes out (a no becomes `Connection: close`) and
+        again at the end, when more may be known (a broken answer, a body
+        that could not be drained).
+        """
+        if not self.client_keeps or self.broken is not None or self.server.stopping:
+            return False
+        if self.headers_sent and self.length is None and not self.chunked and self._has_body():
+            return False        # HTTP/1.0 without a length: the close ends the body
+        if self.body.finished:
+            return True
+        # A body the client holds back for a 100 Continue we never sent: its
+        # next bytes may be that body or the next request; nobody can tell.
+        if self.expect_continue:
+            return False
+        return not isinstance(self.body, bodies.LengthBody) or self.body.remaining <= DRAIN_LIMIT
 
     def before_body(self):
         """Called by wsgi.input before its first read: now the client may
         send (100 Continue), and a long upload gives its run slot back."""
         if self.expect_continue and not self.headers_sent:
             self.expect_continue = False
-            self._send(self.sock.sendall, CONTINUE)
-        if not isinstance(self.body, LengthBody) or self.body.remaining > LONG_TRANSFER:
+            self._send(self.conn.send, CONTINUE)
+        if not isinstance(self.body, bodies.LengthBody) or self.body.remaining > LONG_TRANSFER:
             self.slot.give_back()
 
     def _send(self, method, *args):
         try:
             return method(*args)
         except OSError as exc:
-            self.keep_alive = False
+            self.broken = "the client is gone"
             raise _ClientGone(f"sending the response failed: {exc}") from exc
 
     def start_response(self, status, headers, exc_info=None):
@@ -275,25 +245,15 @@ class Exchange:
         lines.extend(f"{name}: {value}\r\n" for name, value in self.headers)
         if not self.has_date:
             lines.append(f"Date: {_http_date()}\r\n")
-        if self.length is None and self._has_body():
-            self.chunked = self.http11
-            if self.chunked:
-                lines.append("Transfer-Encoding: chunked\r\n")
-            else:
-                self.keep_alive = False     # HTTP/1.0: the close ends the body
-        if self.expect_continue and not self.body.finished and not (
-                isinstance(self.body, LengthBody)
-                and self.body.remaining <= CONTINUE_DRAIN_LIMIT):
-            self.keep_alive = False     # the client holds back a body we never asked for
-        if self.server.stopping:
-            self.keep_alive = False
-        if not self.keep_alive:
+        self.chunked = self.length is None and self._has_body() and self.http11
+        if self.chunked:
+            lines.append("Transfer-Encoding: chunked\r\n")
+        self.headers_sent = True
+        if not self._keep_alive():
             lines.append("Connection: close\r\n")
         elif not self.http11:
             lines.append("Connection: keep-alive\r\n")
-        head = "".join(lines).encode("latin-1") + b"\r\n"
-        self.headers_sent = True
-        return head
+        return "".join(lines).encode("latin-1") + b"\r\n"
 
     def write(self, data):
         if not data:
@@ -301,23 +261,23 @@ class Exchange:
         head = b"" if self.headers_sent else self._head()
         if self.head_only:
             if head:
-                self._send(self.sock.sendall, head)
+                self._send(self.conn.send, head)
         elif self.chunked:
             self._count_sent(len(data))
-            self._send(_sendmsg_all, self.sock, (head, b"%x\r\n" % len(data), data, b"\r\n"))
+            self._send(self.conn.send_parts, (head, b"%x\r\n" % len(data), data, b"\r\n"))
         else:
             if self.length is not None and len(data) > self.length - self.sent:
                 LOG.error("%s %s: the app sent more than its Content-Length",
                           self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"])
-                self.keep_alive = False
+                self.broken = "the app sent more than its Content-Length"
                 data = memoryview(data)[:self.length - self.sent]
             self._count_sent(len(data))
             if len(data) < SMALL_WRITE:
-                self._send(_sendmsg_all, self.sock, (head, data))
+                self._send(self.conn.send_parts, (head, data))
             else:   # big blocks go to the socket as they are, never copied
                 if head:
-                    self._send(self.sock.sendall, head)
-                self._send(self.sock.sendall, data)
+                    self._send(self.conn.send, head)
+                self._send(self.conn.send, data)
 
     def _count_sent(self, size):
         """Count body bytes about to go out; past LONG_TRANSFER this is a
@@ -336,11 +296,15 @@ class Exchange:
                 return False
         except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
             return False
-        self._send(self.sock.sendall, self._head())
-        if self.length > LONG_TRANSFER:
-            self.slot.give_back()
+        self.slot.give_back()       # the app is done: what is left is waiting on the client
+        self._send(self.conn.send, self._head())
         if self.length:
-            self.sent = self._send(_sendfile_all, self.sock, fd, offset, self.length)
+            self.sent = self._send(self.conn.sendfile, fd, offset, self.length)
+        if self.sent < self.length:
+            LOG.error("%s %s: the file ended %d bytes short of its Content-Length",
+                      self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"],
+                      self.length - self.sent)
+            self.broken = "the answer is shorter than its Content-Length"
         return True
 
     def _respond(self, result):
@@ -360,23 +324,29 @@ class Exchange:
             if self.length is None and self._has_body():
                 self.length = 0
                 self.headers.append(("Content-Length", "0"))
-            self._send(self.sock.sendall, self._head())
+            self._send(self.conn.send, self._head())
         if self.chunked:
-            self._send(self.sock.sendall, b"0\r\n\r\n")
+            self._send(self.conn.send, b"0\r\n\r\n")
         elif self.length is not None and not self.head_only and self.sent < self.length:
             LOG.error("%s %s: the app sent %d of the %d bytes of its Content-Length",
                       self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"],
                       self.sent, self.length)
-            self.keep_alive = False     # the client sees a short body, then the close
+            self.broken = "the answer is shorter than its Content-Length"
 
     def run(self, app):
         """Call the app (in a run slot) and send its answer; True if the
-        connection may go on."""
+        connection may serve another request."""
         self.slot.take()
         try:
-            return self._run(app)
+            self._run(app)
         finally:
             self.slot.give_back()
+            self.conn.slot = None   # draining the rest waits on the client alone
+        if self._keep_alive() and not self.body.finished:
+            if not self.body.drain(DRAIN_LIMIT):
+                self.broken = "the request body was left unread"
+        self.conn.unread = not self.body.finished
+        return self._keep_alive()
 
     def _run(self, app):
         try:
@@ -386,18 +356,14 @@ class Exchange:
             finally:
                 if hasattr(result, "close"):
                     result.close()
-        except (_ClientGone, BodyError) as exc:
+        except (_ClientGone, bodies.BodyError) as exc:
+            self.broken = str(exc)
             LOG.info("%s %s from %s: %s", self.environ["REQUEST_METHOD"],
                      self.environ["PATH_INFO"], self.conn.addr[0], exc)
-            return False
         except Exception:
+            self.broken = "the app failed"
             LOG.exception("error serving %s %s", self.environ["REQUEST_METHOD"],
                           self.environ["PATH_INFO"])
             if not self.headers_sent:
                 with contextlib.suppress(OSError):
-                    self.sock.sendall(faults.raw_response(
-                        GlanceError(faults.INTERNAL_MESSAGE)))
-            return False
-        if not self.keep_alive or self.body.finished:
-            return self.keep_alive
-        return self.body.drain(CONTINUE_DRAIN_LIMIT if self.expect_continue else DRAIN_LIMIT)
+                    self.conn.send(faults.raw_response(GlanceError(faults.INTERNAL_MESSAGE)))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from glance.common import prefork
+from glance.httpd import prefork
 from glance.registry import db
 
 TIMEOUT = 10
@@ -67,7 +67,7 @@ def answering_pid(port):
 @pytest.fixture
 def server(tmp_path):
     ini = tmp_path / "paste.ini"
-    ini.write_text("[server:main]\npaste.server_runner = glance.common.httpserver:server_runner\n"
+    ini.write_text("[server:main]\npaste.server_runner = glance.httpd.runner:server_runner\n"
                    "bind_host = 127.0.0.1\nbind_port = 0\nserver_threads = 2\nworkers = 2\n")
     env = dict(os.environ, PYTHONPATH=REPO)
     for name in ("GLANCE_BIND_PORT", "GLANCE_WORKERS"):
