@@ -14,6 +14,7 @@ import logging
 
 from glance import registry as registry_module
 from glance import store as store_module
+from glance.registry import query as registry_query
 from glance.api import ranges, recovery
 from glance.api.download import ExactLength
 from glance.api.upload import HASH_ALGO, VerifiedBody, expected_os_hash
@@ -60,10 +61,11 @@ def _quoted_etag(checksum):
 
 
 class ImagesApp:
-    def __init__(self, conf, registry, stores, location_policy=None):
+    def __init__(self, conf, registry, stores, location_policy=None, keeper=None):
         self.conf = conf
         self.registry = registry
         self.stores = stores
+        self.keeper = keeper or recovery.Keeper(conf, registry, stores, thread=False)
         self.location_policy = location_policy or LocationPolicy.from_conf(conf)
         self.router = wsgi.Router()
         self.router.add("GET", r"/images/?", self.index)
@@ -76,7 +78,7 @@ class ImagesApp:
 
     def worker_exited(self, pid):
         """In a prefork master: a worker ended; kill its interrupted uploads."""
-        recovery.reconcile(self.conf, self.registry, self.stores, pid=pid)
+        self.keeper.worker_exited(pid)
 
     def __call__(self, environ, start_response):
         try:
@@ -111,6 +113,8 @@ class ImagesApp:
         """The registry's image as this caller may see it, with its `uri`."""
         shown = dict(image)
         shown["uri"] = f"{_images_url(environ)}/{image['id']}"
+        if shown["size"] is None:       # v1 shows an unknown size as 0
+            shown["size"] = 0
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown
@@ -143,8 +147,8 @@ class ImagesApp:
 
     def _list(self, environ, start_response, detailed):
         ctx = self._caller(environ)
-        params = wsgi.query_params(environ)
-        images = self.registry.list_images(ctx, params, detailed=detailed)
+        query = registry_query.from_v1_params(wsgi.query_params(environ), ctx)
+        images = self.registry.list_images(ctx, query, detailed=detailed)
         shown = [self._present(environ, image, ctx) for image in images]
         if not detailed:
             shown = [{k: image.get(k) for k in BRIEF_FIELDS} for image in shown]
@@ -304,14 +308,17 @@ class ImagesApp:
     def _upload(self, environ, ctx, image, backend, meta):
         """Stream the body into `backend`; the image ends active or killed."""
         image_id = image["id"]
+        holder = self.keeper.holder()
         try:   # compare-and-set: of two uploads racing for one image, one gets it
-            self.registry.update_image(
-                ctx, image_id, {"status": "saving", "status_reason": recovery.saving_reason(
-                    self.conf)}, expected_status="queued")
+            self.registry.take_lease(ctx, image_id, holder, self.conf.upload_lease)
         except (exception.Conflict, exception.Duplicate):
             raise exception.Conflict(
                 f"image data is immutable: image {image_id} is no longer queued",
                 image_id) from None
+        with self.keeper.uploading():
+            return self._upload_leased(environ, ctx, image_id, holder, backend, meta)
+
+    def _upload_leased(self, environ, ctx, image_id, holder, backend, meta):
         body = VerifiedBody(environ, self.conf.chunk_size, self.conf.image_size_cap,
                             expected_size=meta.get("size"),
                             expected_checksum=meta.get("checksum"), image_id=image_id,
@@ -319,7 +326,7 @@ class ImagesApp:
         try:
             location = backend.add(image_id, body)
         except BaseException as exc:
-            self._kill(ctx, image_id, exc)
+            self._kill(ctx, image_id, holder, exc)
             if isinstance(exc, exception.GlanceError):
                 raise
             if isinstance(exc, OSError):
@@ -327,21 +334,20 @@ class ImagesApp:
                                            image_id) from None
             raise
         try:
-            return self.registry.update_image(ctx, image_id, {
+            return self.registry.end_lease(ctx, image_id, holder, {
                 "status": "active", "size": body.size, "checksum": body.checksum,
                 "os_hash_algo": HASH_ALGO, "os_hash_value": body.os_hash_value,
-                "location": location, "store": backend.name, "status_reason": None},
-                expected_status="saving")
+                "location": location, "store": backend.name, "status_reason": None})
         except BaseException as exc:
             self._discard(backend, location)
-            self._kill(ctx, image_id, exc)
+            self._kill(ctx, image_id, holder, exc)
             raise
 
-    def _kill(self, ctx, image_id, cause):
+    def _kill(self, ctx, image_id, holder, cause):
         LOG.warning("upload of image %s failed: %s", image_id, getattr(cause, "message", cause))
         try:
             reason = getattr(cause, "message", None) or type(cause).__name__
-            self.registry.update_image(ctx, image_id, {
+            self.registry.end_lease(ctx, image_id, holder, {
                 "status": "killed",
                 "status_reason": recovery.reason_text(f"upload failed: {reason}")})
         except exception.GlanceError as exc:
@@ -389,7 +395,8 @@ class ImagesApp:
 
 def app_factory(global_conf, **local_conf):
     conf = config.load(global_conf, local_conf)
-    app = ImagesApp(conf, registry_module.connect(conf), store_module.Stores(conf))
-    recovery.reconcile(conf, app.registry, app.stores)
+    registry, stores = registry_module.connect(conf), store_module.Stores(conf)
+    keeper = recovery.Keeper(conf, registry, stores).start()
+    app = ImagesApp(conf, registry, stores, keeper=keeper)
     prefork.on_worker_exit(app)
     return app
