@@ -139,6 +139,12 @@ class LeasesMixin:
         """
         _require_service(context)
         reason = validation.check_text("reason", str(reason))[:255]
+        for name, value in (("node", node), ("instance", instance),
+                            ("except_instance", except_instance)):
+            if value is not None and not isinstance(value, str):
+                raise exception.Invalid(f"{name} must be a string, got {value!r}")
+        if pid is not None:
+            validation.integer("pid", pid, 0, 2**31 - 1)
         now = self._now()
         where, args = ["status IN ('saving', 'importing')", "deleted = 0"], []
         if node is None:

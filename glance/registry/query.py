@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from glance.common import exception, fields
-from glance.registry import validation
+from glance.registry import records, validation
 from glance.registry.validation import shown
 
 SCOPES = ("public", "community", "own", "member", "all")
@@ -40,7 +40,6 @@ RANGE_FILTERS = tuple(f"{name}_{end}" for name in fields.names(filter=fields.RAN
                       for end in ("min", "max"))
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 @dataclass
@@ -112,7 +111,7 @@ def parse_timestamp(text, what="timestamp"):
         raise exception.Invalid(f"Invalid {what} {shown(text)}: use ISO 8601") from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.strftime(TIME_FORMAT)
+    return records.timestamp(moment)
 
 
 def _marker(text):

@@ -11,8 +11,6 @@ from datetime import datetime, timezone
 
 from glance.common import exception, fields
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"      # UTC, six digits: text order is time order
-
 # All from the field table (`glance.common.fields`), in its order.
 RECORD_FIELDS = fields.names(fields.RECORD)
 BRIEF_FIELDS = fields.names(fields.BRIEF | fields.RECORD)
@@ -29,7 +27,9 @@ def utcnow():
 
 
 def timestamp(moment):
-    return moment.strftime(TIME_FORMAT)
+    """A naive UTC datetime as stored: `YYYY-MM-DDTHH:MM:SS.ffffff` (the
+    year always four digits, so that text order stays time order)."""
+    return moment.isoformat(timespec="microseconds")
 
 
 @functools.cache
