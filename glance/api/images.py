@@ -29,6 +29,7 @@ OCTET_STREAM = "application/octet-stream"
 CREATE_FIELDS = fields.names(fields.CREATE)
 UPDATE_FIELDS = fields.names(fields.UPDATE)
 BRIEF_FIELDS = fields.names(fields.BRIEF)
+DETAIL_FIELDS = fields.names(fields.DETAIL)
 _IMAGES_URL = "glance.images_url"
 
 
@@ -110,11 +111,13 @@ class ImagesApp:
         return dataclasses.replace(context.from_environ(environ), is_service=True)
 
     def _present(self, environ, image, ctx):
-        """The registry's image as this caller may see it, with its `uri`."""
-        shown = dict(image)
+        """The registry's image as this caller may see it, with its `uri`: its v1
+        fields (an unknown size as 0, `status_reason` only when there is one)."""
+        shown = {key: image[key] for key in DETAIL_FIELDS + ("properties",) if key in image}
         shown["uri"] = f"{_images_url(environ)}/{image['id']}"
-        if shown["size"] is None:       # v1 shows an unknown size as 0
-            shown["size"] = 0
+        shown["size"] = shown["size"] or 0
+        if shown.get("status_reason") is None:
+            shown.pop("status_reason", None)
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown

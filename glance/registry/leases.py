@@ -24,7 +24,13 @@ from glance.common import exception
 from glance.registry import records, validation
 
 COLUMNS = ("lease_node", "lease_instance", "lease_pid", "lease_expires", "lease_fallback")
-WRITING_STATUSES = ("saving", "importing")
+# The statuses of an image being written: an upload (`saving`), an import
+# (`importing`), a v2 stage in progress (`uploading`, which stays after the
+# stage, leaseless, until the import).
+WRITING_STATUSES = ("saving", "uploading", "importing")
+# Writing statuses that never last without a writer: a leaseless image in
+# one (revision 1's, or a writer that skipped the lease) is swept too.
+SWEEP_LEASELESS = "lease_expires IS NULL AND status IN ('saving', 'importing')"
 FALLBACKS = ("killed", "queued")
 
 
@@ -129,8 +135,8 @@ class LeasesMixin:
         """Move images whose writer is gone to their lease's fallback status,
         with `reason` as their status_reason; the images after.
 
-        - no `node`: every writing image whose lease has run out (or that has
-          none) — the sweep any node may run;
+        - no `node`: every image whose lease has run out, and every `saving`
+          or `importing` image that has none — the sweep any node may run;
         - `node` (and `instance`, `pid`): every lease of that node (server
           run, process), whatever its time — a process the caller knows is
           dead;
@@ -146,11 +152,10 @@ class LeasesMixin:
         if pid is not None:
             validation.integer("pid", pid, 0, 2**31 - 1)
         now = self._now()
-        where, args = ["status IN ('saving', 'importing')", "deleted = 0"], []
         if node is None:
-            where.append("(lease_expires IS NULL OR lease_expires < ?)")
-            args.append(now)
+            selections = [("lease_expires < ?", [now]), (SWEEP_LEASELESS, [])]
         else:
+            where, args = [], []
             for column, value, op in (("lease_node", node, "="),
                                       ("lease_instance", instance, "="),
                                       ("lease_pid", pid, "="),
@@ -158,11 +163,15 @@ class LeasesMixin:
                 if value is not None:
                     where.append(f"{column} {op} ?")
                     args.append(value)
+            selections = [(" AND ".join(where), args)]
+        moved = []
         with self.db.transaction(write=True) as conn:
-            rows = conn.execute(
-                "UPDATE images SET status = coalesce(lease_fallback, 'killed'), "
-                "status_reason = ?, updated_at = ?, lease_node = NULL, lease_instance = NULL, "
-                "lease_pid = NULL, lease_expires = NULL, lease_fallback = NULL "
-                f"WHERE {' AND '.join(where)} RETURNING id", [reason, now] + args).fetchall()
+            for where, args in selections:
+                moved += [row[0] for row in conn.execute(
+                    "UPDATE images SET status = coalesce(lease_fallback, 'killed'), "
+                    "status_reason = ?, updated_at = ?, lease_node = NULL, "
+                    "lease_instance = NULL, lease_pid = NULL, lease_expires = NULL, "
+                    f"lease_fallback = NULL WHERE deleted = 0 AND {where} RETURNING id",
+                    [reason, now] + args).fetchall()]
             return [records.full(records.read(conn, None, image_id), context)
-                    for image_id in sorted(row[0] for row in rows)]
+                    for image_id in sorted(moved)]

@@ -167,9 +167,10 @@ def _r2_indexes():
         "CREATE INDEX ix_images_created_at ON images (created_at, id) WHERE deleted = 0",
         # changes-since lists include deleted images: a range of recent changes
         "CREATE INDEX ix_images_changes ON images (updated_at)",
-        # the sweeper's and a dead process's leases
-        "CREATE INDEX ix_images_leases ON images (lease_node, lease_expires) "
-        "WHERE lease_node IS NOT NULL",
+        # the leases of a dead process or node, and those that ran out (the sweep)
+        "CREATE INDEX ix_images_lease_node ON images (lease_node) WHERE lease_node IS NOT NULL",
+        "CREATE INDEX ix_images_lease_expires ON images (lease_expires) "
+        "WHERE lease_expires IS NOT NULL",
         "CREATE INDEX ix_image_properties_key_value ON image_properties (key, value)",
         "CREATE INDEX ix_image_tags_tag ON image_tags (tag, image_id)",
         # "the images shared with T", in lists and on GET /shared-images/T

@@ -291,8 +291,8 @@ def test_an_upload_holds_a_lease_of_this_process_and_names_nobody(app):
     request.environ["wsgi.input"] = Spy()
     response = request.get_response(app.app)
     assert response.status_int == 201
-    assert seen[0]["status"] == "saving" and seen[0]["status_reason"] is None
-    assert response.json["image"]["status_reason"] is None
+    assert seen[0]["status"] == "saving" and seen[0].get("status_reason") is None
+    assert response.json["image"].get("status_reason") is None
 
 
 def test_an_upload_whose_lease_was_swept_fails_and_keeps_no_data(app, data_dir):

@@ -30,7 +30,7 @@ def test_meta_from_headers_types_values_and_redecodes_utf8():
         ("x-image-meta-name", wire("Debian ü")), ("x-image-meta-checksum", ""),
         ("x-image-meta-property-distro", wire("ä")), ("ETag", '"abc"'),
     ])
-    assert meta == {"id": 3, "size": 1024, "is_public": True, "deleted": False,
+    assert meta == {"id": "3", "size": 1024, "is_public": True, "deleted": False,
                     "name": "Debian ü", "checksum": None, "properties": {"distro": "ä"}}
 
 

@@ -169,3 +169,15 @@ def test_a_lease_moves_to_a_writing_status_and_falls_back_to_a_safe_one(registry
 def test_a_bad_holder_is_invalid(document):
     with pytest.raises(exception.Invalid):
         Holder.from_json(document)
+
+
+def test_a_v2_stage_holds_a_lease_and_a_finished_stage_none(registry, clock):
+    staging = registry.take_lease(ALICE, queued(registry)["id"], HOLDER, 10,
+                                  to_status="uploading", fallback="queued")
+    staged = registry.take_lease(ALICE, queued(registry)["id"], OTHER, 10,
+                                 to_status="uploading", fallback="queued")
+    registry.end_lease(as_service(ALICE), staged["id"], OTHER, {"status": "uploading"})
+    clock.tick(11)
+    assert [i["id"] for i in registry.expire_leases(ADMIN, "x")] == [staging["id"]]
+    assert status(registry, staging)["status"] == "queued"
+    assert status(registry, staged)["status"] == "uploading"

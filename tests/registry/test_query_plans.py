@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from glance.common.context import RequestContext
-from glance.registry import db, listing, query, records
+from glance.registry import db, leases, listing, query, records
 
 CALLERS = {"admin": RequestContext(is_admin=True, roles=("admin",)),
            "tenant": RequestContext(tenant="t"), "anonymous": RequestContext()}
@@ -132,3 +132,16 @@ def test_a_detailed_page_finds_each_images_properties_by_key(conn, caller):
     assert walks_index(steps, "ix_images_created_at"), steps
     assert any(step.startswith("SEARCH image_properties USING PRIMARY KEY")
                for step in steps), steps
+
+
+@pytest.mark.parametrize("where,index", [
+    ("lease_expires < ?", "ix_images_lease_expires"),
+    (leases.SWEEP_LEASELESS, "ix_images_status"),
+    ("lease_node = ? AND lease_instance <> ?", "ix_images_lease_node"),
+])
+def test_the_lease_sweeps_search_an_index(conn, where, index):
+    args = ["x"] * where.count("?")
+    steps = [row[3] for row in conn.execute(
+        f"EXPLAIN QUERY PLAN UPDATE images SET status = 'killed' WHERE deleted = 0 AND {where}",
+        args)]
+    assert any(f"SEARCH images USING INDEX {index}" in step for step in steps), steps
