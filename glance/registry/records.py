@@ -15,10 +15,13 @@ from glance.common import exception, fields
 RECORD_FIELDS = fields.names(fields.RECORD)
 BRIEF_FIELDS = fields.names(fields.BRIEF | fields.RECORD)
 COLUMNS = fields.names(fields.COLUMN)
-_BOOLEANS = fields.names(fields.COLUMN, kind=fields.BOOL)
+_BOOLEANS = fields.names(fields.RECORD, kind=fields.BOOL)
 _ADMIN_ONLY = fields.names(fields.ADMIN)
-# The packed record: every column, then the properties and the tags.
-_PACKED = COLUMNS + ("properties", "tags")
+# The packed record: every field of the registry's image JSON, in its order,
+# then the properties.  What is not a column is computed in the statement:
+# `is_public` as `fields.is_public` says, `tags` from their table.
+_PACKED = RECORD_FIELDS + ("properties",)
+_DERIVED = {"is_public": "visibility = 'public'"}
 
 
 def utcnow():
@@ -42,17 +45,19 @@ def record_sql(dialect):
     context switch or two, and a HEAD read ~60 columns (one row per
     property).  One column per image: one hand-over, the JSON parsed in C.
     """
-    columns = list(COLUMNS) + [dialect.json_properties, dialect.json_tags]
+    columns = [dialect.json_tags if name == "tags" else _DERIVED.get(name, name)
+               for name in RECORD_FIELDS] + [dialect.json_properties]
     return f"{dialect.json_array}({', '.join(columns)})"
 
 
 def unpack(packed):
-    """The dict of a packed record (`record_sql`): columns, `properties`
-    (sorted by key) and `tags` (sorted).  (pg8000 parses JSON itself.)"""
+    """The record of a packed one (`record_sql`): the image's fields in
+    order (booleans as the engine gives them), `tags` sorted, `properties`
+    sorted by key.  (pg8000 parses JSON itself.)"""
     values = json.loads(packed) if isinstance(packed, str) else packed
     record = dict(zip(_PACKED, values))
-    record["properties"] = dict(sorted((record["properties"] or {}).items()))
     record["tags"] = sorted(record["tags"] or ())
+    record["properties"] = dict(sorted((record["properties"] or {}).items()))
     return record
 
 
@@ -110,21 +115,13 @@ def read_writable(conn, context, image_id):
 def full(record, context):
     """The image as the registry answers it: the v1 image without `uri`,
     plus `visibility`, `os_hidden` and `tags`; `location` only for callers
-    who may see it."""
-    image = {}
-    for key in RECORD_FIELDS:
-        if key == "is_public":
-            image[key] = fields.is_public(record["visibility"])
-        else:
-            image[key] = record[key]
+    who may see it.  Made of a fresh `record` (`read`, `unpack`), in place."""
     for key in _BOOLEANS:
-        image[key] = bool(image[key])
-    image["tags"] = list(record["tags"])
-    image["properties"] = dict(record["properties"])
+        record[key] = bool(record[key])
     if not context.sees_location:
         for key in _ADMIN_ONLY:
-            image.pop(key, None)
-    return image
+            record.pop(key, None)
+    return record
 
 
 def brief(record):
