@@ -14,6 +14,7 @@ that lead to it.
 """
 
 import contextlib
+import logging
 import os
 import sqlite3
 import stat
@@ -24,8 +25,13 @@ from dataclasses import dataclass
 from glance.common import config, exception, prefork
 from glance.registry.migrations import LATEST_VERSION, MIGRATIONS
 
+LOG = logging.getLogger(__name__)
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
 FILE_MODE = 0o600
+# What clients are told when the database fails; the details go to the log.
+UNAVAILABLE = "the registry database is unavailable"
+DUPLICATE = "the registry database refused a duplicate"
+FAILED = "the registry database failed"
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,7 @@ class Database:
                 # A unique key taken (an id, a member) by a writer the
                 # caller's own check could not see: its own check runs
                 # first and says it better.
-                raise exception.Duplicate(f"the registry database refused a duplicate: {exc}") \
-                    from None
+                raise exception.Duplicate(DUPLICATE) from None
 
     @contextlib.contextmanager
     def snapshot(self):
@@ -229,7 +234,8 @@ def _raise_unavailable(exc):
     if getattr(exc, "sqlite_errorname", "").startswith(
             ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
              "SQLITE_READONLY", "SQLITE_CANTOPEN")):
-        raise exception.RegistryUnavailable(f"the registry database failed: {exc}") from exc
+        LOG.error("the registry database failed: %s", exc)
+        raise exception.RegistryUnavailable(UNAVAILABLE) from exc
 
 
 def open_database(url, migrate=True, pool_size=None):

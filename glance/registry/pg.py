@@ -23,6 +23,7 @@ replaced.  The driver is pg8000 (pure Python, the `postgres` extra).
 
 import contextlib
 import functools
+import logging
 import re
 import threading
 import time
@@ -31,6 +32,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from glance.common import config, exception, prefork
 from glance.registry import db
 from glance.registry.migrations import LATEST_VERSION, MIGRATIONS
+
+LOG = logging.getLogger(__name__)
 
 try:
     import pg8000.dbapi as driver
@@ -253,9 +256,9 @@ class PostgresDatabase:
         except (OSError, driver.Error) as exc:
             code, message = _code(exc)
             cause = message or getattr(exc, "strerror", None) or type(exc).__name__
-            raise exception.RegistryUnavailable(
-                f"cannot connect to the registry database at {self._args['host']}:"
-                f"{self._args['port']}: {cause}") from None
+            LOG.error("cannot connect to the registry database at %s:%s: %s",
+                      self._args["host"], self._args["port"], cause)
+            raise exception.RegistryUnavailable(db.UNAVAILABLE) from None
         raw.autocommit = True            # we issue BEGIN / COMMIT ourselves
         cursor = raw.cursor()
         cursor.execute(f'SET search_path TO "{self.schema}"')
@@ -312,14 +315,16 @@ class PostgresDatabase:
             return False
 
     def _translate(self, exc):
-        """The Glance error for a driver failure (never with the password)."""
+        """The Glance error for a driver failure; the database's own words
+        (never the password) go to the log, not to clients."""
         code, message = _code(exc)
+        cause = message or getattr(exc, "strerror", None) or type(exc).__name__
         if code == "23505":
-            return exception.Duplicate(f"the registry database refused a duplicate: {message}")
+            return exception.Duplicate(db.DUPLICATE)
+        LOG.error("the registry database failed (%s): %s", code or "no code", cause)
         if not code or code.startswith(_UNAVAILABLE):
-            cause = message or getattr(exc, "strerror", None) or type(exc).__name__
-            return exception.RegistryUnavailable(f"the registry database failed: {cause}")
-        return exception.GlanceError(f"the registry database failed ({code}): {message}")
+            return exception.RegistryUnavailable(db.UNAVAILABLE)
+        return exception.GlanceError(db.FAILED)
 
     def version(self):
         with self.transaction() as conn:

@@ -49,11 +49,11 @@ def test_open_database_chooses_the_engine_by_scheme(tmp_path):
         db.open_database("postgresql://u:pw@127.0.0.1:1/glance")
 
 
-def test_an_unreachable_server_is_unavailable_without_the_password():
+def test_an_unreachable_server_is_unavailable_and_logged_without_the_password(caplog):
     with pytest.raises(exception.RegistryUnavailable) as caught:
         pg.PostgresDatabase("postgresql://glance:hunter2@127.0.0.1:1/glance")
-    assert "127.0.0.1:1" in caught.value.message
-    assert "hunter2" not in caught.value.message
+    assert caught.value.message == db.UNAVAILABLE
+    assert "127.0.0.1:1" in caplog.text and "hunter2" not in caplog.text
 
 
 def test_placeholders_become_format_style_outside_literals():
