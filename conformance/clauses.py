@@ -88,7 +88,8 @@ CLAUSES = _table(
      "is an admin, so `location` is shown; a non-admin never gets `location` (no "
      "header, no JSON key)."),
     ("IMG-10", "§1", MUST,
-     "`id`: integer, assigned by the registry, increasing from 1."),
+     "`id`: string; new ids are fresh lower-case UUIDs drawn by the registry "
+     "(revision 2; migrated revision-1 ids keep their decimal strings)."),
     ("IMG-11", "§1", MUST,
      "`checksum`: MD5 hex of the data; null until data is stored."),
 

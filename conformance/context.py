@@ -211,8 +211,8 @@ class Suite:
             self.can_publish = True
         expect.require_status(v, clause, res, 201, f"POST /images ({label})")
         image = expect.image_of(v, clause, res, f"POST /images ({label})")
-        v.require(clause, expect.is_int(image.get("id")),
-                  f"POST /images ({label}): image id {image.get('id')!r} is not an integer")
+        v.require(clause, expect.is_image_id(image.get("id")),
+                  f"POST /images ({label}): image id {image.get('id')!r} is not an image id")
         self.ledger.add(image["id"])
         if self.owner == "unknown":
             self.owner = image.get("owner")
@@ -242,8 +242,8 @@ class Suite:
         res = self.registry.post("/images", json_body={"image": body})
         expect.require_status(v, clause, res, 200, f"registry POST /images ({label})")
         record = expect.image_of(v, clause, res, f"registry POST /images ({label})")
-        v.require(clause, expect.is_int(record.get("id")),
-                  f"registry POST: id {record.get('id')!r} is not an integer")
+        v.require(clause, expect.is_image_id(record.get("id")),
+                  f"registry POST: id {record.get('id')!r} is not an image id")
         self.ledger.add(record["id"], registry=True)
         return record
 

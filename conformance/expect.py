@@ -19,7 +19,7 @@ CORE_FIELDS = BRIEF_FIELDS + DETAIL_ONLY[:-1]  # properties travel as property-k
 STATUSES = ("queued", "saving", "active", "killed")
 STRING_OR_NULL = ("name", "type", "disk_format", "container_format", "checksum",
                   "store", "owner", "location", "deleted_at", "created_at", "updated_at")
-TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\Z")
 EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e"
 OCTETS = "application/octet-stream"
 META = "x-image-meta-"
@@ -129,6 +129,16 @@ def images_of(v, clause, res, what):
     return images
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+IMAGE_ID = re.compile(
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[1-9][0-9]{0,18})\Z")
+
+
+def is_image_id(value):
+    """A revision-2 image id: a lower-case UUID, or a migrated decimal id (a string)."""
+    return isinstance(value, str) and bool(IMAGE_ID.match(value))
+
+
 def is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -142,9 +152,9 @@ def full_image(v, image, ctx, what, versioned=False, registry=False):
     if not registry:
         missing += [] if "uri" in image else ["uri"]
     v.check("IMG-1", not missing, f"{what}: missing fields {missing}")
-    v.check("IMG-1", is_int(iid) and iid > 0, f"{what}: id must be a positive integer, got {iid!r}")
+    v.check("IMG-1", is_image_id(iid), f"{what}: id must be an image id string, got {iid!r}")
     size = image.get("size")
-    v.check("IMG-1", is_int(size) and size >= 0,
+    v.check("IMG-1", (is_int(size) and size >= 0) or (registry and size is None),
             f"{what}: size must be an integer ≥ 0, got {size!r}")
     for f in STRING_OR_NULL:
         if f in image:
@@ -166,7 +176,7 @@ def full_image(v, image, ctx, what, versioned=False, registry=False):
         value = image.get(f)
         if isinstance(value, str):
             v.check("IMG-5", bool(TIMESTAMP.match(value)),
-                    f"{what}: {f} {value!r} is not YYYY-MM-DDTHH:MM:SS")
+                    f"{what}: {f} {value!r} is not YYYY-MM-DDTHH:MM:SS.ffffff")
     if image.get("checksum") is not None:
         v.check("IMG-11", bool(re.fullmatch(r"[0-9a-fA-F]{32}", image["checksum"])),
                 f"{what}: checksum {image['checksum']!r} is not an MD5 hex digest")
@@ -224,7 +234,7 @@ def brief_entry(v, entry, ctx, what, versioned=False, registry=False):
     missing = [f for f in fields if f not in entry]
     clause = "REG-1" if registry else "API-LIST-1"
     v.check(clause, not missing, f"{what}: brief entry {iid!r} lacks {missing}")
-    v.check(clause, is_int(iid), f"{what}: brief entry id {iid!r} is not an integer")
+    v.check(clause, is_image_id(iid), f"{what}: brief entry id {iid!r} is not an image id")
     extra = [f for f in DETAIL_ONLY if f in entry]
     v.check("API-LIST-2", not extra,
             f"{what}: brief entry {iid!r} carries detail-only fields {extra}")

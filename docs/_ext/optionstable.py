@@ -174,8 +174,6 @@ def _lists(row):
 
 
 def _v1(row):
-    if row.roles & fields.IF_SET:
-        return "JSON, when set"
     where = [w for role, w in ((fields.HEADER, "header"), (fields.DETAIL, "JSON"))
              if row.roles & role]
     text = " and ".join(where) or "—"

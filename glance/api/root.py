@@ -11,8 +11,10 @@ first segment of its path (CONTRACT §2, §4).
   paths).
 
 It works bare; the `version` filter in front of it adds negotiation by
-`Accept`, `/versions` and 300 for unknown versions.  Start-up recovery
-runs here, once for the node, and again for a prefork worker that died.
+`Accept`, `/versions` and 300 for unknown versions.  The upload keeper
+(`recovery.Keeper`: leases, start-up recovery retried until the registry
+answers, the lease sweep) is made here, once per process, and recovers
+after a prefork worker that died.
 """
 
 import re
@@ -27,29 +29,33 @@ from glance.httpd import prefork
 _FIRST_SEGMENT = re.compile(r"/([^/]*)")
 
 
-def _v2_app(conf, registry, stores):
+def _v2_app(conf, registry, stores, keeper):
     """The seam for Images API v2 (CONTRACT §4): its app is built here, from
     the same registry and stores, once it exists."""
     raise exception.ConfigError(
         "enabled_apis: Images API v2 is not available on this server yet")
 
 
-# How each API's app is built: (conf, registry, stores) -> WSGI app.
-BUILDERS = {versions.V1: ImagesApp, versions.V2: _v2_app}
+# How each API's app is built: (conf, registry, stores, keeper) -> WSGI app.
+BUILDERS = {versions.V1: lambda conf, registry, stores, keeper:
+            ImagesApp(conf, registry, stores, keeper=keeper),
+            versions.V2: _v2_app}
 
 
 class RootApp:
-    def __init__(self, conf, registry, stores, apps):
-        """`apps` maps each served API ("v1", "v2") to its app; v1 is required."""
+    def __init__(self, conf, registry, stores, apps, keeper=None):
+        """`apps` maps each served API ("v1", "v2") to its app; v1 is required.
+        `keeper` holds this process's upload leases and runs recovery."""
         self.conf = conf
         self.registry = registry
         self.stores = stores
+        self.keeper = keeper
         self.apps = dict(apps)
         self.served = tuple(api for api in versions.APIS if api in self.apps)
 
     def worker_exited(self, pid):
-        """In a prefork master: a worker ended; kill its interrupted uploads and copies."""
-        recovery.reconcile(self.conf, self.registry, self.stores, pid=pid)
+        """In a prefork master: a worker ended; end its interrupted uploads and copies."""
+        self.keeper.worker_exited(pid)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or ""
@@ -69,8 +75,8 @@ def app_factory(global_conf, **local_conf):
     conf = config.load(global_conf, local_conf)
     registry = registry_module.connect(conf)
     stores = store_module.Stores(conf)
-    apps = {api: BUILDERS[api](conf, registry, stores) for api in conf.enabled_apis}
-    root = RootApp(conf, registry, stores, apps)
-    recovery.reconcile(conf, registry, stores)
+    keeper = recovery.Keeper(conf, registry, stores).start()
+    apps = {api: BUILDERS[api](conf, registry, stores, keeper) for api in conf.enabled_apis}
+    root = RootApp(conf, registry, stores, apps, keeper)
     prefork.on_worker_exit(root)
     return root

@@ -59,6 +59,14 @@ def to_port(value):
     return port
 
 
+def to_count(value):
+    """A non-negative integer (a quota: 0 allows none)."""
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected a non-negative integer, got {value!r}")
+    return number
+
+
 def to_positive_float(value):
     number = float(value)
     if number <= 0:
@@ -173,6 +181,13 @@ OPTIONS = [
     Option("sql_connection", str, "sqlite:///%(here)s/var/glance.sqlite",
            "Database of the registry: sqlite:///PATH, or "
            "postgresql://USER:PASSWORD@HOST:PORT/DB (needs the postgres extra)."),
+    Option("image_property_quota", to_count, 128,
+           "Most properties an image may have (more: 413)."),
+    Option("image_property_bytes_max", to_size, "64K",
+           "Most bytes (UTF-8) the keys and values of one image's properties may "
+           "hold together (more: 413); bounds what a list page can weigh."),
+    Option("image_tag_quota", to_count, 128, "Most tags an image may have (more: 413)."),
+    Option("image_member_quota", to_count, 128, "Most members an image may have (more: 413)."),
     # Stores
     Option("default_store", one_of("file", "swift", "s3"), "file",
            "Backend that receives uploads when the client names none."),
@@ -233,6 +248,9 @@ OPTIONS = [
     Option("node_id", str, "",
            "Name of this API node; start-up recovery kills only the interrupted "
            "uploads of this node.  Empty: the host name and the data directory."),
+    Option("upload_lease", to_positive_float, 60.0,
+           "Seconds an upload's lease on its image lasts; the uploading process "
+           "renews it every third of that.  Any node kills an image whose lease ran out."),
     # Context / auth
     Option("auth_strategy", one_of("noauth", "token", "trusted-proxy"), "noauth",
            "How callers are identified: noauth (everyone is an admin), token "

@@ -57,6 +57,10 @@ class Forbidden(GlanceError):
     """The caller is known but may not do this."""
 
 
+class Protected(Forbidden):
+    """The image is protected: it cannot be deleted."""
+
+
 class NotFound(GlanceError):
     """No such image (or not visible to the caller), or no such resource."""
 
@@ -88,6 +92,11 @@ class Conflict(GlanceError):
 
 class TooLarge(GlanceError):
     """The image, or a request body, is bigger than the operator allows."""
+
+
+class QuotaExceeded(GlanceError):
+    """An image would have more properties, property bytes, tags or members
+    than the operator allows."""
 
 
 class HeadersTooLarge(GlanceError):

@@ -43,7 +43,9 @@ def query_params(environ):
 
 
 def read_json(environ, limit=MAX_JSON_BODY):
-    """The request body parsed as JSON; `Invalid` when it is not."""
+    """The request body parsed as JSON; `Invalid` when it is not: invalid
+    UTF-8, NaN or Infinity, integers over Python's 4300 digits, nesting
+    deeper than the interpreter recurses (CONTRACT §10)."""
     length = content_length(environ)
     if length is not None and length > limit:
         raise exception.TooLarge(f"JSON body over {limit} bytes")
@@ -57,9 +59,23 @@ def read_json(environ, limit=MAX_JSON_BODY):
     else:
         raw = b""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, UnicodeDecodeError):
         raise exception.Invalid("the request body is not valid JSON") from None
+    except RecursionError:
+        raise exception.Invalid("the request body is not valid JSON: nested too deep") from None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text):
+    """JSON numbers are finite: 1e999 is refused like Infinity."""
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return number
 
 
 def is_chunked(environ):

@@ -11,16 +11,23 @@ where the API and registry apps read it.  The operator picks the mode with
   `X-User-Id` and `X-Roles`; they are believed only from `trusted_proxies`,
   other peers get 403.
 
-In front of the registry (`registry_filter_factory`), the identity the API
-forwards in those same headers is believed when it comes with the
-configured `X-Service-Token` (or, in `noauth` mode, without one); such a
-caller is a service and may see `location`.
+In front of the registry (`registry_filter_factory`), only the API service
+is served (CONTRACT §5): outside `noauth` mode every request must carry the
+configured `X-Service-Token`, else 401 — in token and trusted-proxy mode
+alike, so a user's own token, or identity headers from a trusted address,
+get nothing.  With the token, the identity the API forwards in
+`X-Tenant-Id`/`X-User-Id`/`X-Roles` is believed and the caller is a
+service: it may see `location` and set the fields the API controls.  In
+`noauth` mode forwarded identity is believed without a token, as ever.
 """
 
 import hmac
 import ipaddress
+import logging
 
 from glance.common import config, context, exception, faults, tokens
+
+LOG = logging.getLogger(__name__)
 
 FORWARDED_HEADERS = ("HTTP_X_TENANT_ID", "HTTP_X_USER_ID", "HTTP_X_ROLES")
 
@@ -62,16 +69,20 @@ class ContextFilter:
         return self.app(environ, start_response)
 
     def _service(self, environ):
-        """A Glance service forwarding its caller's identity (registry side only)."""
+        """A Glance service forwarding its caller's identity (registry side
+        only); outside noauth mode, nobody else gets past this."""
         if not self.trust_services:
             return None
         offered = environ.get("HTTP_X_SERVICE_TOKEN")
+        if offered is None and self.conf.auth_strategy != "noauth":
+            raise exception.NotAuthenticated(
+                "the registry serves only the image service: an X-Service-Token is required")
         if offered is not None:
             expected = self.conf.service_token
             if not expected or not hmac.compare_digest(offered.encode(), expected.encode()):
                 raise exception.NotAuthenticated("the service token is not valid")
             return forwarded_context(environ, is_service=True)
-        if self.conf.auth_strategy == "noauth" and any(k in environ for k in FORWARDED_HEADERS):
+        if any(k in environ for k in FORWARDED_HEADERS):
             return forwarded_context(environ, is_service=True)
         return None
 
@@ -109,6 +120,9 @@ def filter_factory(global_conf, **local_conf):
 def registry_filter_factory(global_conf, **local_conf):
     """The context filter in front of the registry: also trusts Glance services."""
     conf = config.load(global_conf, local_conf)
+    if conf.auth_strategy != "noauth" and not conf.service_token:
+        LOG.warning("the registry runs in %s mode without a service_token: it will refuse "
+                    "every request", conf.auth_strategy)
 
     def make_filter(app):
         return ContextFilter(app, conf, trust_services=True)

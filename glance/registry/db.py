@@ -1,70 +1,38 @@
 """The registry's sqlite3 layer: connections, transactions, schema migrations.
 
-The SQL here and in `service.py` is shared with PostgreSQL (`pg.py`, chosen
-by `open_database` from a `postgresql://` URL); the few differences between
+The SQL of the registry is shared with PostgreSQL (`pg.py`, chosen by
+`open_database` from a `postgresql://` URL); the few differences between
 the engines are the fields of a `Dialect`.
 
 A file database gets one connection per thread (WAL mode lets readers and
 the one writer work side by side); an in-memory database (`sqlite://`, for
-tests) is a single connection that every thread takes turns on.  The schema
-version lives in `PRAGMA user_version`; `MIGRATIONS` is the ordered list of
-steps that lead to it.
+tests) is a single connection that every thread takes turns on.  The file
+(and sqlite's `-wal` and `-shm` files, which take its mode) is created
+0600: it holds every tenant's metadata.  The schema version lives in
+`PRAGMA user_version`; `migrations.MIGRATIONS` is the ordered list of steps
+that lead to it.
 """
 
 import contextlib
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import weakref
 from dataclasses import dataclass
 
-from glance.common import config, exception, fields
+from glance.common import config, exception
 from glance.httpd import prefork
+from glance.registry.migrations import LATEST_VERSION, MIGRATIONS
 
+LOG = logging.getLogger(__name__)
 BUSY_TIMEOUT = 5.0     # seconds a writer waits for another one
-
-# Sortable columns that may hold NULL text (`fields.TEXT_OR_NULL`).  They are
-# sorted (and indexed) as `coalesce('+' || col, '')`: NULL becomes '' and
-# every string gets a '+' in front, so NULL ranks below all strings (even ""),
-# the order stays total, and the keyset comparison of the lists works with
-# plain row values of one type, on sqlite and PostgreSQL alike (both compare
-# text bytewise here: sqlite's BINARY collation, PostgreSQL's "C" one).
-NULLABLE_SORT_COLUMNS = fields.names(fields.COLUMN, sort=fields.TEXT_OR_NULL)
-# Migration 4 indexed exactly these; a migration is history, so its list is
-# written out, not derived (a new sortable column brings its own migration).
-_MIGRATION_4_COLUMNS = ("name", "type", "disk_format", "container_format",
-                        "checksum", "owner", "store", "location")
-
-
-def sort_expression(column):
-    """The SQL expression a list sorts `column` by (see NULLABLE_SORT_COLUMNS)."""
-    return f"coalesce('+' || {column}, '')" if column in NULLABLE_SORT_COLUMNS else column
-
-
-def _sort_index(column):
-    # One partial index per sort key, in list order (key, created_at, id):
-    # every list page is an index range scan, however deep the marker.
-    return (f"CREATE INDEX ix_images_{column} ON images "
-            f"({sort_expression(column)}, created_at, id) WHERE deleted = 0")
-
-
-def _sort_indexes():
-    # Migration 2 first indexed the nullable columns as coalesce(col, 0),
-    # which only sqlite accepts; migration 4 holds their portable indexes, so
-    # migration 2 now makes only the others.  Every database ends up alike.
-    statements = [_sort_index(column) for column in
-                  ("size", "status", "is_public", "updated_at")]
-    statements.append(
-        "CREATE INDEX ix_images_created_at ON images (created_at, id) WHERE deleted = 0")
-    return statements
-
-
-def _portable_sort_indexes():
-    statements = []
-    for column in _MIGRATION_4_COLUMNS:
-        statements.append(f"DROP INDEX IF EXISTS ix_images_{column}")
-        statements.append(_sort_index(column))
-    return statements
+FILE_MODE = 0o600
+# What clients are told when the database fails; the details go to the log.
+UNAVAILABLE = "the registry database is unavailable"
+DUPLICATE = "the registry database refused a duplicate"
+FAILED = "the registry database failed"
 
 
 @dataclass(frozen=True)
@@ -77,72 +45,25 @@ class Dialect:
     name: str
     # appended to the SELECT of a row about to be changed (row lock)
     for_update: str
-    # run first in a transaction that creates an image (serialises id choice)
-    create_lock: str | None
-    # a row when no id is left to assign (parameter: the largest id)
-    ids_exhausted: str
-    # run after inserting a client-chosen id, so assigned ids skip past it
-    after_chosen_id: str | None
     # the function that packs values into one JSON array
     json_array: str
     # an image's properties as one JSON object (or NULL), in a query on `images`
     json_properties: str
+    # an image's tags as one JSON array (or NULL), in a query on `images`
+    json_tags: str
 
 
-# BEGIN IMMEDIATE already makes every sqlite writer wait for the others, and
-# AUTOINCREMENT remembers the largest id ever used in sqlite_sequence.
+# BEGIN IMMEDIATE already makes every sqlite writer wait for the others.
 SQLITE = Dialect(
     name="sqlite",
     for_update="",
-    create_lock=None,
-    ids_exhausted="SELECT 1 FROM sqlite_sequence WHERE name = 'images' AND seq >= ?",
-    after_chosen_id=None,
     json_array="json_array",
     # json(): the object goes into the array as JSON, not as a string
     json_properties="json((SELECT json_group_object(key, value) FROM image_properties "
                     "WHERE image_id = images.id))",
+    json_tags="json((SELECT json_group_array(tag) FROM image_tags "
+              "WHERE image_id = images.id))",
 )
-
-
-# (description, statements); the position + 1 is the schema version.
-MIGRATIONS = [
-    ("images and their properties", [
-        """CREATE TABLE images (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            name TEXT,
-            type TEXT,
-            disk_format TEXT,
-            container_format TEXT,
-            size INTEGER NOT NULL DEFAULT 0,
-            checksum TEXT,
-            os_hash_algo TEXT,
-            os_hash_value TEXT,
-            store TEXT,
-            location TEXT,
-            status TEXT NOT NULL,
-            is_public INTEGER NOT NULL DEFAULT 0,
-            owner TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            deleted_at TEXT,
-            deleted INTEGER NOT NULL DEFAULT 0
-        )""",
-        """CREATE TABLE image_properties (
-            image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (image_id, key)
-        ) WITHOUT ROWID""",
-        "CREATE INDEX ix_image_properties_key_value ON image_properties (key, value)",
-    ]),
-    ("indexes for every list order", _sort_indexes()),
-    ("why an image was killed", [
-        "ALTER TABLE images ADD COLUMN status_reason TEXT",
-    ]),
-    ("list indexes that PostgreSQL accepts too", _portable_sort_indexes()),
-]
-
-LATEST_VERSION = len(MIGRATIONS)
 
 
 def parse_url(url):
@@ -182,7 +103,7 @@ class Database:
         else:
             self._lock = contextlib.nullcontext()
             self._shared = None
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            _create_private(self.path)
         if migrate:
             self.migrate()
         prefork.close_before_fork(self)
@@ -233,6 +154,11 @@ class Database:
             except sqlite3.OperationalError as exc:
                 _raise_unavailable(exc)
                 raise
+            except sqlite3.IntegrityError:
+                # A unique key taken (an id, a member) by a writer the
+                # caller's own check could not see: its own check runs
+                # first and says it better.
+                raise exception.Duplicate(DUPLICATE) from None
 
     @contextlib.contextmanager
     def snapshot(self):
@@ -287,12 +213,30 @@ class Database:
             conn.close()
 
 
+def _create_private(path):
+    """Create the database file 0600 before sqlite opens it (sqlite gives
+    its -wal and -shm files the database's mode), and take group and other
+    access from one an older release made 0644."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        for name in (path, path + "-wal", path + "-shm"):
+            try:
+                mode = stat.S_IMODE(os.stat(name).st_mode)
+                if mode & 0o077:
+                    os.chmod(name, mode & ~0o077)
+            except OSError:     # not there, or not ours: sqlite will say if it matters
+                pass
+
+
 def _raise_unavailable(exc):
     """A database that is busy, full, broken or read-only: RegistryUnavailable."""
     if getattr(exc, "sqlite_errorname", "").startswith(
             ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR",
              "SQLITE_READONLY", "SQLITE_CANTOPEN")):
-        raise exception.RegistryUnavailable(f"the registry database failed: {exc}") from exc
+        LOG.error("the registry database failed: %s", exc)
+        raise exception.RegistryUnavailable(UNAVAILABLE) from exc
 
 
 def open_database(url, migrate=True, pool_size=None):

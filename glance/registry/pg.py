@@ -6,14 +6,15 @@ differs lives here, in one place:
 
 - placeholders: the shared SQL says `?`; `_sql` turns them into `%s`;
 - parameters: Python booleans go in as 0/1, as sqlite stores them;
-- schema: the migrations' DDL is translated (`_ddl`): INTEGER → BIGINT (ids
-  and sizes are 64-bit), AUTOINCREMENT → an identity column, TEXT → TEXT
-  COLLATE "C" (bytewise order, as in sqlite), no WITHOUT ROWID; the schema
-  version lives in a `glance_schema` table instead of `PRAGMA user_version`;
+- schema: the migrations' DDL is translated (`_ddl`): INTEGER → BIGINT (sizes
+  are 64-bit), AUTOINCREMENT → an identity column (revision 1's ids), TEXT →
+  TEXT COLLATE "C" (bytewise order, as in sqlite), no WITHOUT ROWID; the
+  schema version lives in a `glance_schema` table instead of `PRAGMA
+  user_version`;
 - concurrency (`POSTGRES`, a `db.Dialect`): a row about to change is read
   `FOR UPDATE`, so concurrent API servers serialise on that image and never
-  lose an update (and `expected_status` is a true compare-and-set); creates
-  take a transaction-scoped advisory lock while they choose an id.
+  lose an update (and `expected_status` is a true compare-and-set); two
+  creates of one id meet at the primary key (23505 → Duplicate).
 
 Connections come from a small thread-safe pool (one connection per
 transaction, at most `pool_size`), opened lazily; a connection that broke is
@@ -22,6 +23,7 @@ replaced.  The driver is pg8000 (pure Python, the `postgres` extra).
 
 import contextlib
 import functools
+import logging
 import re
 import threading
 import time
@@ -30,6 +32,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from glance.common import config, exception
 from glance.httpd import prefork
 from glance.registry import db
+from glance.registry.migrations import LATEST_VERSION, MIGRATIONS
+
+LOG = logging.getLogger(__name__)
 
 try:
     import pg8000.dbapi as driver
@@ -38,20 +43,16 @@ except ImportError:           # the postgres extra is not installed
 
 DEFAULT_POOL_SIZE = 16
 POOL_WAIT = 30.0              # seconds a transaction waits for a free connection
-CREATE_LOCK = 0x676C6331      # advisory lock keys ("glc1", "glm1")
-MIGRATE_LOCK = 0x676C6D31
+MIGRATE_LOCK = 0x676C6D31     # advisory lock key ("glm1")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}\Z")
 
 POSTGRES = db.Dialect(
     name="postgresql",
     for_update=" FOR UPDATE",
-    create_lock=f"SELECT pg_advisory_xact_lock({CREATE_LOCK})",
-    ids_exhausted="SELECT 1 FROM images HAVING max(id) >= ?",
-    after_chosen_id="SELECT setval(pg_get_serial_sequence('images', 'id'), "
-                    "(SELECT max(id) FROM images))",
     json_array="json_build_array",
     json_properties="(SELECT json_object_agg(key, value) FROM image_properties "
                     "WHERE image_id = images.id)",
+    json_tags="(SELECT json_agg(tag) FROM image_tags WHERE image_id = images.id)",
 )
 
 # SQLSTATE classes that mean "the database is unavailable or busy": connection
@@ -256,9 +257,9 @@ class PostgresDatabase:
         except (OSError, driver.Error) as exc:
             code, message = _code(exc)
             cause = message or getattr(exc, "strerror", None) or type(exc).__name__
-            raise exception.RegistryUnavailable(
-                f"cannot connect to the registry database at {self._args['host']}:"
-                f"{self._args['port']}: {cause}") from None
+            LOG.error("cannot connect to the registry database at %s:%s: %s",
+                      self._args["host"], self._args["port"], cause)
+            raise exception.RegistryUnavailable(db.UNAVAILABLE) from None
         raw.autocommit = True            # we issue BEGIN / COMMIT ourselves
         cursor = raw.cursor()
         cursor.execute(f'SET search_path TO "{self.schema}"')
@@ -315,14 +316,16 @@ class PostgresDatabase:
             return False
 
     def _translate(self, exc):
-        """The Glance error for a driver failure (never with the password)."""
+        """The Glance error for a driver failure; the database's own words
+        (never the password) go to the log, not to clients."""
         code, message = _code(exc)
+        cause = message or getattr(exc, "strerror", None) or type(exc).__name__
         if code == "23505":
-            return exception.Duplicate(f"the registry database refused a duplicate: {message}")
+            return exception.Duplicate(db.DUPLICATE)
+        LOG.error("the registry database failed (%s): %s", code or "no code", cause)
         if not code or code.startswith(_UNAVAILABLE):
-            cause = message or getattr(exc, "strerror", None) or type(exc).__name__
-            return exception.RegistryUnavailable(f"the registry database failed: {cause}")
-        return exception.GlanceError(f"the registry database failed ({code}): {message}")
+            return exception.RegistryUnavailable(db.UNAVAILABLE)
+        return exception.GlanceError(db.FAILED)
 
     def version(self):
         with self.transaction() as conn:
@@ -337,16 +340,16 @@ class PostgresDatabase:
     def migrate(self):
         """Apply the migrations this database lacks, each in its own
         transaction under an advisory lock (API servers may start together)."""
-        for number, (_, statements) in enumerate(db.MIGRATIONS, start=1):
+        for number, (_, statements) in enumerate(MIGRATIONS, start=1):
             with self.transaction(write=True) as conn:
                 conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
                 conn.execute("CREATE TABLE IF NOT EXISTS glance_schema (version BIGINT NOT NULL)")
                 current = self._version(conn)
-                if current > db.LATEST_VERSION:
+                if current > LATEST_VERSION:
                     raise exception.ConfigError(
                         f"database {self.shown_url} has schema version {current}, newer than "
-                        f"this Glance knows ({db.LATEST_VERSION})")
+                        f"this Glance knows ({LATEST_VERSION})")
                 if current >= number:
                     continue
                 for statement in statements:

@@ -5,7 +5,7 @@ always moves in chunks of `chunk_size` bytes (never less than `MIN_CHUNK_SIZE`
 except for the last one); nothing here reads a whole image into memory.
 """
 
-from glance.common import exception
+from glance.common import exception, fields
 
 MIN_CHUNK_SIZE = 64 << 10
 
@@ -16,11 +16,12 @@ def effective_chunk_size(conf):
 
 
 def object_name(image_id):
-    """The name a store keeps image `image_id` under; Invalid for anything
-    but a non-negative integer (a bool is not an image id)."""
-    if isinstance(image_id, bool) or not isinstance(image_id, int) or image_id < 0:
-        raise exception.Invalid(f"image id must be a non-negative integer, got {image_id!r}")
-    return str(image_id)
+    """The name a store keeps image `image_id` under: the id itself; Invalid
+    for anything that is not an image id (`fields.parse_image_id`)."""
+    name = fields.parse_image_id(image_id)
+    if name is None:
+        raise exception.Invalid(f"not an image id: {image_id!r}")
+    return name
 
 
 class ImageData:

@@ -23,13 +23,12 @@ import stat
 import tempfile
 from urllib.parse import quote, unquote, urlsplit
 
-from glance.common import exception
+from glance.common import exception, fields
 from glance.store.base import (ImageData, Store, effective_chunk_size, foreign_location,
                                object_name)
 from glance.store.directio import DirectWriter
 
 _TEMP_NAME = re.compile(r"\.[^/]*\.tmp\Z")
-_IMAGE_NAME = re.compile(r"[0-9]+\Z")
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 # Filesystems without hard links answer link() with one of these; there we
 # fall back to check-then-rename.
@@ -326,8 +325,8 @@ class FilesystemStore(Store):
         found = []
         for name in self._names():
             path = os.path.join(self.datadir, name)
-            if _IMAGE_NAME.match(name) and os.path.isfile(path):
-                found.append((int(name), path))
+            if fields.parse_image_id(name) is not None and os.path.isfile(path):
+                found.append((name, path))
         return sorted(found)
 
     def _names(self):

@@ -1,6 +1,7 @@
 """POST /images (CONTRACT §2 POST, §8 create)."""
 
 import io
+import re
 
 import pytest
 
@@ -43,20 +44,24 @@ def test_upload_records_sha256_too(app):
     assert image["os_hash_value"] == hashlib.sha256(b"abc").hexdigest()
 
 
-def test_ids_increase_from_one(app):
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+CHOSEN = "6f1d3a6e-52c4-4d2a-9d0e-1b7f2a3c4d5e"
+
+
+def test_ids_are_fresh_uuids(app):
     first = app.post("/images", status=201).json["image"]["id"]
     second = app.post("/images", status=201).json["image"]["id"]
-    assert first == 1 and second == 2
+    assert UUID.match(first) and UUID.match(second) and first != second
 
 
 def test_client_may_choose_the_id(app):
-    assert app.post("/images", headers={"x-image-meta-id": "42"},
-                    status=201).json["image"]["id"] == 42
+    assert app.post("/images", headers={"x-image-meta-id": CHOSEN},
+                    status=201).json["image"]["id"] == CHOSEN
 
 
 def test_taken_id_is_409(app):
-    app.post("/images", headers={"x-image-meta-id": "42"}, status=201)
-    res = app.post("/images", headers={"x-image-meta-id": "42"}, status=409)
+    app.post("/images", headers={"x-image-meta-id": CHOSEN}, status=201)
+    res = app.post("/images", headers={"x-image-meta-id": CHOSEN}, status=409)
     assert res.json["error"]["type"] == "image.duplicate"
 
 

@@ -78,7 +78,7 @@ def new_image(glance, tag, data=None, **fields):
 
 def added_id(result):
     assert result.code == 0, result.err
-    return int(result.out.split("Added new image with ID: ")[1].split()[0])
+    return result.out.split("Added new image with ID: ")[1].split()[0]
 
 
 def write(path, size):

@@ -114,7 +114,7 @@ def test_add_from_a_redirected_file(url, glance, tag, tmp_path):
         proc = process(url, "add", f"tag={tag}", stdin=stdin)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    image_id = int(out.decode().split("ID: ")[1])
+    image_id = out.decode().split("ID: ")[1].strip()
     assert glance.get_image_meta(image_id)["size"] == 12345
 
 
@@ -218,7 +218,9 @@ def test_details_prints_one_block_per_image(url, glance, tag):
 def test_details_json_lists_full_images(url, glance, tag):
     image = new_image(glance, tag)
     result = run(url, "details", "--json", f"tag={tag}")
-    assert json.loads(result.out) == [glance.get_image_meta(image["id"])]
+    # A null integer (virtual_size) reads back from HEAD as absent (see the client tests).
+    assert [{k: v for k, v in i.items() if v is not None} for i in json.loads(result.out)] == [
+        {k: v for k, v in glance.get_image_meta(image["id"]).items() if v is not None}]
 
 
 def test_show_prints_the_image_block(url, glance, tag):

@@ -32,12 +32,12 @@ def test_parse_filters_splits_core_and_property_filters():
 def test_print_table_aligns_columns():
     lines = []
     print_table(lines.append, [
-        {"id": 1, "name": "a", "disk_format": "raw", "container_format": "bare", "size": 0},
-        {"id": 123, "name": "longer name", "disk_format": None,
+        {"id": "1", "name": "a", "disk_format": "raw", "container_format": "bare", "size": 0},
+        {"id": "123", "name": "longer name", "disk_format": None,
          "container_format": "ovf", "size": 3 * 2**20}])
-    assert lines == [" ID  Name         Disk Format  Container Format     Size",
+    assert lines == ["ID   Name         Disk Format  Container Format     Size",
                      "---  -----------  -----------  ----------------  -------",
-                     "  1  a            raw          bare                  0 B",
+                     "1    a            raw          bare                  0 B",
                      "123  longer name               ovf               3.0 MiB"]
 
 

@@ -7,10 +7,13 @@ import pytest
 from glance import client as gc
 
 
+UUID = "1bea47ed-f6a9-463b-b423-14b9cca9ad27"
+
+
 @pytest.mark.parametrize("given, expected", [
-    (7, 7), ("7", 7), (" 12 ", 12),
-    ("http://glance.example:9292/v1/images/42", 42),
-    ("https://h/images/5/", 5),
+    (7, "7"), ("7", "7"), (" 12 ", "12"), (UUID, UUID),
+    ("http://glance.example:9292/v1/images/42", "42"),
+    (f"https://h/images/{UUID}/", UUID),
 ])
 def test_image_id_of_accepts_ids_and_uris(given, expected):
     assert gc.image_id_of(given) == expected

@@ -32,7 +32,7 @@ def test_meta_from_headers_types_values_and_redecodes_utf8():
         ("x-image-meta-property-distro", wire("ä")), ("ETag", '"abc"'),
     ])
     absent = {field: None for field in imagemeta.CORE_FIELDS}     # left out: null
-    assert meta == {**absent, "id": 3, "size": 1024, "is_public": True, "deleted": False,
+    assert meta == {**absent, "id": "3", "size": 1024, "is_public": True, "deleted": False,
                     "name": "Debian ü", "checksum": None, "properties": {"distro": "ä"}}
 
 

@@ -56,7 +56,7 @@ def test_add_image_returns_the_uri(client, services, tag):
 
 
 def test_add_image_with_a_chosen_id(client, tag):
-    wanted = 900_000 + int(tag[:4], 16)
+    wanted = str(__import__("uuid").uuid4())
     assert add(client, tag, id=wanted)["id"] == wanted
 
 
@@ -103,10 +103,10 @@ def test_head_metadata_equals_the_detailed_list_entry(client, tag):
 
 def test_head_metadata_is_typed(client, tag):
     meta = client.get_image_meta(add(client, tag, b"abc")["id"])
-    assert isinstance(meta["id"], int) and meta["size"] == 3
+    assert isinstance(meta["id"], str) and meta["size"] == 3
     assert meta["is_public"] is True and meta["deleted"] is False
     assert meta["properties"] == {"tag": tag}
-    assert len(meta["created_at"]) == len("2011-01-01T00:00:00")
+    assert len(meta["created_at"]) == len("2011-01-01T00:00:00.000000")
 
 
 def test_get_image_metadata_equals_head_metadata(client, tag):
@@ -226,13 +226,16 @@ def test_get_images_detailed_filters_by_property_dict(client, tag):
     image = add(client, tag, properties={"tag": tag, "distro": "debian"})
     add(client, tag, properties={"tag": tag, "distro": "arch"})
     listed = client.get_images_detailed(properties={"tag": tag, "distro": "debian"})
-    assert listed == [client.get_image_meta(image["id"])]
+    # A null integer (virtual_size) travels as an empty header, which reads
+    # back as absent until the v1 codec omits null fields (CONTRACT §3).
+    assert [{k: v for k, v in listed[0].items() if v is not None}] == [
+        {k: v for k, v in client.get_image_meta(image["id"]).items() if v is not None}]
 
 
 def test_iter_images_pages_through_60_images(client, tag):
     ids = [add(client, tag)["id"] for _ in range(60)]
     seen = [i["id"] for i in client.iter_images(page_size=7, property_tag=tag)]
-    assert seen == sorted(ids, reverse=True)
+    assert seen == ids[::-1]
 
 
 def test_iter_images_detailed_pages_with_sorting(client, tag):
@@ -243,7 +246,7 @@ def test_iter_images_detailed_pages_with_sorting(client, tag):
 
 
 def test_iter_images_starts_after_a_marker(client, tag):
-    ids = sorted((add(client, tag)["id"] for _ in range(6)), reverse=True)
+    ids = [add(client, tag)["id"] for _ in range(6)][::-1]
     seen = [i["id"] for i in client.iter_images(page_size=2, property_tag=tag,
                                                  marker=ids[1])]
     assert seen == ids[2:]

@@ -43,8 +43,8 @@ def test_size_must_be_a_non_negative_decimal(value):
 
 
 def test_integers_beyond_int64_are_invalid():
-    with pytest.raises(Invalid):
-        decode([("x-image-meta-id", str(2**63))])
+    with pytest.raises(Invalid, match="size"):
+        decode([("x-image-meta-size", str(2**63))])
 
 
 def test_sizes_above_four_gib_are_fine():
@@ -98,7 +98,7 @@ def test_answers_leave_null_fields_out_and_send_a_null_size_as_0():
 
 def test_an_answer_read_back_has_its_left_out_fields_null():
     meta = imagemeta.answer_to_meta([("x-image-meta-id", "7"), ("x-image-meta-size", "0")])
-    assert meta["id"] == 7 and meta["size"] == 0
+    assert meta["id"] == "7" and meta["size"] == 0
     assert all(meta[field] is None for field in imagemeta.CORE_FIELDS
                if field not in ("id", "size"))
 
@@ -167,9 +167,13 @@ def test_every_header_field_of_the_table_is_decoded_and_encoded():
 
 
 def test_integers_keep_to_their_rows_range():
-    with pytest.raises(Invalid, match="id must be at least 1"):
-        decode([("x-image-meta-id", "0")])
-    assert decode([("x-image-meta-id", "1")])["id"] == 1
+    with pytest.raises(Invalid, match="min_ram must be at most 2147483647"):
+        decode([("x-image-meta-min_ram", str(2**31))])
+    assert decode([("x-image-meta-min_ram", str(2**31 - 1))])["min_ram"] == 2**31 - 1
+
+
+def test_ids_travel_as_text_for_the_registry_to_judge():
+    assert decode([("x-image-meta-id", "0")])["id"] == "0"
 
 
 # -- round trip: dict → headers → dict is lossless ---------------------------
@@ -180,7 +184,7 @@ optional_text = st.none() | text
 property_key = st.from_regex(r"[a-z0-9_.:]{1,20}", fullmatch=True)
 images = st.fixed_dictionaries(
     {
-        "id": st.integers(1, 2**63 - 1),
+        "id": st.uuids().map(str),
         "size": st.integers(0, 2**63 - 1),
         "is_public": st.booleans(),
         "deleted": st.booleans(),

@@ -44,15 +44,10 @@ NO_V2_TOKEN = (
     '/v2/images//file; needs 201 with the image JSON (§4)')
 
 KNOWN_FAILURES = {
-    'test_v1_api.py::test_create_with_data_and_get': NEW_FIELDS,
     'test_v1_api.py::test_create_with_every_option': NEW_FIELDS,
     'test_v1_api.py::test_errors_raise_the_client_exceptions': FLAT_ERROR,
     'test_v1_api.py::test_members': V1_MEMBERS,
-    'test_v1_cli.py::test_image_create_is_protected_refuses_delete': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_image_create_min_disk_min_ram': IS_PUBLIC_NONE,
     'test_v1_cli.py::test_image_create_owner': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_image_update_merges_properties': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_image_list_changes_since': IS_PUBLIC_NONE,
     'test_v1_cli.py::test_image_list_owner': IS_PUBLIC_NONE,
     'test_v1_cli.py::test_member_create_list_delete': IS_PUBLIC_NONE,
     'test_v1_cli.py::test_member_create_can_share': IS_PUBLIC_NONE,

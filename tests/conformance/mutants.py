@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import parse_qsl, urlencode
 
-ONE_IMAGE = re.compile(r"^(/v1)?/images/\d+/?$")
+ONE_IMAGE = re.compile(r"^(/v1)?/images/[0-9a-f-]+/?$")
 LISTS = re.compile(r"^(/v1)?/images(/detail)?/?$")
 
 
@@ -133,7 +133,7 @@ class Ghosts:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         wrapped = Rewrite(self.app, body=self.body)
         if method == "DELETE" and ONE_IMAGE.match(path):
-            self.deleted.add(int(path.rstrip("/").rsplit("/", 1)[1]))
+            self.deleted.add(path.rstrip("/").rsplit("/", 1)[1])
         return wrapped(environ, start_response)
 
     def body(self, env, status, headers, body):
@@ -155,11 +155,13 @@ class Ghosts:
 
 
 def corrupt_marker(pairs):
-    return [(k, str(int(v) - 1) if k == "marker" and v.isdigit() else v) for k, v in pairs]
+    """Another id than the marker: its last hex digit changed."""
+    return [(k, v[:-1] + ("0" if v[-1:] != "0" else "1") if k == "marker" and v else v)
+            for k, v in pairs]
 
 
 def now_stamp(env, status, headers):
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000000", time.gmtime())
     return [(n, stamp if n.lower() == "x-image-meta-updated_at" else v) for n, v in headers]
 
 

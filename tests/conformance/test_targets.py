@@ -62,7 +62,7 @@ def test_read_only_creates_nothing(our_servers, tmp_path):
     import urllib.request
 
     def count():
-        with urllib.request.urlopen(our_servers.registry_url + "/images/detail?is_public=none"
+        with urllib.request.urlopen(our_servers.registry_url + "/images/detail?scope=all"
                                     "&limit=1000") as res:
             return len(json.load(res)["images"])
     before = count()

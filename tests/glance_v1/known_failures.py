@@ -16,8 +16,6 @@ KNOWN_FAILURES = {
     "test_param_int_too_large_at_create":
         "§1/§3: min_disk/min_ram do not exist yet; 2^63 and 2^31 must give 400 "
         "\"'min_disk' value out of range\" (we ignore the header: 201)",
-    "test_updating_is_public":
-        "§1 string ids (x-image-meta-id '9' vs JSON id 9)",
     "test_get_head_simple_post":
         "§1 string ids; §10 property quota (11 properties with "
         "image_property_quota=10 → 413, we answer 200); §2 members routes (404 'no "

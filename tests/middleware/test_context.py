@@ -94,3 +94,18 @@ def test_registry_in_noauth_believes_forwarded_identity(tmp_path):
     res = app(tmp_path, trust_services=True).get("/", headers={"X-Tenant-Id": "t1",
                                                               "X-Roles": "member"})
     assert res.text == "t1|None|member|False|True"
+
+
+def test_registry_outside_noauth_refuses_a_users_own_token(tmp_path):
+    token = tokens.create_token(str(tmp_path / "t.json"), "t1", "alice", ["admin"])
+    app(tmp_path, trust_services=True, auth_strategy="token", service_token="s").get(
+        "/", headers={"X-Auth-Token": token}, status=401)
+
+
+def test_registry_in_trusted_proxy_mode_needs_the_service_token_too(tmp_path):
+    registry = app(tmp_path, trust_services=True, auth_strategy="trusted-proxy",
+                   service_token="s")
+    registry.get("/", headers={"X-Tenant-Id": "t1", "X-Roles": "admin"}, status=401)
+    res = registry.get("/", headers={"X-Tenant-Id": "t1", "X-Roles": "member",
+                                     "X-Service-Token": "s"})
+    assert res.text == "t1|None|member|False|True"

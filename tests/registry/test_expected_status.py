@@ -15,27 +15,29 @@ from tests.registry.test_server import make_app, post
 
 
 def test_an_update_from_the_expected_status_happens(registry):
-    registry.create_image(ADMIN, {"status": "queued"})
-    image = registry.update_image(ADMIN, 1, {"status": "saving"}, expected_status="queued")
+    made = registry.create_image(ADMIN, {"status": "queued"})
+    image = registry.update_image(ADMIN, made["id"], {"status": "saving"},
+                                  expected_status="queued")
     assert image["status"] == "saving"
 
 
 def test_an_update_from_another_status_is_a_conflict_and_changes_nothing(registry):
-    registry.create_image(ADMIN, {"status": "active", "name": "a"})
+    made = registry.create_image(ADMIN, {"status": "active", "name": "a"})
     with pytest.raises(exception.Conflict, match="active, not queued"):
-        registry.update_image(ADMIN, 1, {"status": "saving", "name": "b"},
+        registry.update_image(ADMIN, made["id"], {"status": "saving", "name": "b"},
                               expected_status="queued")
-    assert registry.get_image(ADMIN, 1)["name"] == "a"
+    assert registry.get_image(ADMIN, made["id"])["name"] == "a"
 
 
 def test_of_many_racing_transitions_exactly_one_wins(registry):
-    registry.create_image(ADMIN, {"status": "queued"})
+    made = registry.create_image(ADMIN, {"status": "queued"})
     wins, barrier = [], threading.Barrier(8)
 
     def race():
         barrier.wait()
         try:
-            registry.update_image(ADMIN, 1, {"status": "saving"}, expected_status="queued")
+            registry.update_image(ADMIN, made["id"], {"status": "saving"},
+                                  expected_status="queued")
             wins.append(1)
         except exception.Conflict:
             pass
@@ -49,11 +51,11 @@ def test_of_many_racing_transitions_exactly_one_wins(registry):
 
 def test_the_server_reads_the_expected_status_header():
     app = make_app()
-    post(app, {"status": "active"})
-    res = app.put_json("/images/1", {"image": {"status": "saving"}}, status=409,
+    image_id = post(app, {"status": "active"}).json["image"]["id"]
+    res = app.put_json(f"/images/{image_id}", {"image": {"status": "saving"}}, status=409,
                        headers={"x-glance-registry-expected-status": "queued"})
     assert res.json["error"]["type"] == "image.conflict"
-    app.put_json("/images/1", {"image": {"name": "x"}}, status=200,
+    app.put_json(f"/images/{image_id}", {"image": {"name": "x"}}, status=200,
                  headers={"x-glance-registry-expected-status": "active"})
 
 
@@ -76,5 +78,5 @@ def test_the_client_sends_the_expected_status():
             pass
     client = RegistryClient("http://registry:9191", connection_factory=Connection)
     with pytest.raises(exception.RegistryUnavailable):
-        client.update_image(ADMIN, 1, {}, expected_status="queued")
+        client.update_image(ADMIN, "1", {}, expected_status="queued")
     assert sent[0]["x-glance-registry-expected-status"] == "queued"

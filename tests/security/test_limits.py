@@ -25,16 +25,21 @@ def test_owner_may_not_publicize_later_either(token_deployment):
         "x-image-meta-is_public"] == "False"
 
 
-def test_is_public_none_is_admin_only(token_deployment):
+def test_is_public_none_shows_only_admins_every_image(token_deployment):
+    """CONTRACT §2: `is_public=none` gives others their ordinary list (no 403, as Glance)."""
     dep = token_deployment
-    assert dep.request("owner", "GET", "/images", params={"is_public": "none"}).status_int == 403
-    assert dep.request("admin", "GET", "/images", params={"is_public": "none"}).status_int == 200
+    dep.request("admin", "POST", "/images", headers={"x-image-meta-name": "admins-own"})
+    others = dep.request("owner", "GET", "/images", params={"is_public": "none"})
+    assert others.status_int == 200
+    assert "admins-own" not in [i["name"] for i in others.json["images"]]
+    everything = dep.request("admin", "GET", "/images", params={"is_public": "none"})
+    assert "admins-own" in [i["name"] for i in everything.json["images"]]
 
 
-def test_more_than_128_properties_is_400(app):
+def test_more_than_128_properties_is_413(app):
     headers = {f"x-image-meta-property-p{i}": "v" for i in range(129)}
-    res = app.post("/images", headers=headers, status=400)
-    assert "128" in res.json["error"]["message"]
+    res = app.post("/images", headers=headers, status=413)
+    assert "Attempted: 129, Maximum: 128" in res.json["error"]["message"]
 
 
 def test_128_properties_are_fine(app):
@@ -47,20 +52,20 @@ def test_properties_added_one_by_one_stop_at_128(app):
                                          for i in range(100)}, status=201).json["image"]
     res = app.put(f"/images/{image['id']}", headers={
         "x-glance-registry-purge-props": "false",       # merged, not replaced
-        **{f"x-image-meta-property-q{i}": "v" for i in range(29)}}, status=400)
-    assert "128" in res.json["error"]["message"]
+        **{f"x-image-meta-property-q{i}": "v" for i in range(29)}}, status=413)
+    assert "Maximum: 128" in res.json["error"]["message"]
     assert len(app.get(f"/images/detail?is_public=none").json["images"][0]["properties"]) == 100
 
 
-def test_property_value_over_64k_is_400_at_the_registry(tmp_path):
+def test_properties_over_64k_are_413_at_the_registry(tmp_path):
     from glance.common.context import admin_context
-    from glance.common.exception import Invalid
+    from glance.common.exception import QuotaExceeded
     from glance.registry.db import Database
     from glance.registry.service import ImageRegistry
     registry = ImageRegistry(Database(f"sqlite:///{tmp_path}/r.sqlite"))
-    with pytest.raises(Invalid, match="longer than"):
-        registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024 + 1)}})
-    registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024)}})
+    with pytest.raises(QuotaExceeded, match="total size"):
+        registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024)}})
+    registry.create_image(admin_context(), {"properties": {"k": "x" * (64 * 1024 - 1)}})
 
 
 def test_header_block_over_16k_is_431(services):

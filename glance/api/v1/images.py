@@ -16,12 +16,13 @@ already moved into SCRIPT_NAME.
 
 import dataclasses
 
-from glance.api import ranges
+from glance.api import ranges, recovery
 from glance.api.download import ExactLength
 from glance.api.v1 import sources
 from glance.api.v1.sources import BODY, COPY, LOCATION
 from glance.common import context, exception, faults, fields, imagemeta, wsgi
 from glance.common.netpolicy import LocationPolicy
+from glance.registry import query as registry_query
 
 OCTET_STREAM = sources.OCTET_STREAM
 # The fields a client may set (CONTRACT §2 POST 1); the rest of what it
@@ -29,6 +30,7 @@ OCTET_STREAM = sources.OCTET_STREAM
 CREATE_FIELDS = fields.names(fields.CREATE)
 UPDATE_FIELDS = fields.names(fields.UPDATE)
 BRIEF_FIELDS = fields.names(fields.BRIEF)
+DETAIL_FIELDS = fields.names(fields.DETAIL)
 _IMAGES_URL = "glance.images_url"
 # An image id in a path; `detail` names the detail list, never an image.
 _ID = r"(?P<image_id>(?!detail/?\Z)[^/]+)"
@@ -81,14 +83,18 @@ def _check_status(meta, image):
 
 
 class ImagesApp:
-    def __init__(self, conf, registry, stores, location_policy=None, start_copy=None):
-        """`start_copy(work)` runs a background copy (test seam; default: a thread)."""
+    def __init__(self, conf, registry, stores, location_policy=None, start_copy=None,
+                 keeper=None):
+        """`start_copy(work)` runs a background copy (test seam; default: a
+        thread); `keeper` holds this process's upload leases (default: one
+        without a thread of its own, for tests and bare use)."""
         self.conf = conf
         self.registry = registry
         self.stores = stores
+        self.keeper = keeper or recovery.Keeper(conf, registry, stores, thread=False)
         self.location_policy = location_policy or LocationPolicy.from_conf(conf)
         self.sources = sources.Sources(conf, registry, stores, self.location_policy,
-                                       start_copy=start_copy)
+                                       self.keeper, start_copy=start_copy)
         self.router = wsgi.Router()
         self.router.add("GET", r"/?", self.index)      # Glance served the list at /v1/ too
         self.router.add("GET", r"/images/?", self.index)
@@ -130,9 +136,13 @@ class ImagesApp:
         return dataclasses.replace(context.from_environ(environ), is_service=True)
 
     def _present(self, environ, image, ctx):
-        """The registry's image as this caller may see it, with its `uri`."""
-        shown = dict(image)
+        """The registry's image as this caller may see it, with its `uri`: its v1
+        fields (an unknown size as 0, `status_reason` only when there is one)."""
+        shown = {key: image[key] for key in DETAIL_FIELDS + ("properties",) if key in image}
         shown["uri"] = f"{_images_url(environ)}/{image['id']}"
+        shown["size"] = shown["size"] or 0
+        if shown.get("status_reason") is None:
+            shown.pop("status_reason", None)
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown
@@ -165,8 +175,8 @@ class ImagesApp:
 
     def _list(self, environ, start_response, detailed):
         ctx = self._caller(environ)
-        params = wsgi.query_params(environ)
-        images = self.registry.list_images(ctx, params, detailed=detailed)
+        query = registry_query.from_v1_params(wsgi.query_params(environ), ctx)
+        images = self.registry.list_images(ctx, query, detailed=detailed)
         shown = [self._present(environ, image, ctx) for image in images]
         if not detailed:
             shown = [{k: image.get(k) for k in BRIEF_FIELDS} for image in shown]

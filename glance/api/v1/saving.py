@@ -2,9 +2,10 @@
 
 An image's data is saved in three steps (CONTRACT §1, §2, §10):
 `begin` moves it from `queued` to `saving` by a compare-and-set (of two
-writers racing for one image, one gets it), with a `status_reason` naming
-this node and process so that start-up recovery (`glance.api.recovery`)
-kills it if the process dies; `save` streams a `VerifiedBody` (size, MD5
+writers racing for one image, one gets it) that also takes the image's
+upload lease for this process (`glance.api.recovery.Keeper` renews it while
+the data moves; if the process dies, recovery or any node's lease sweep
+kills the image); `save` streams a `VerifiedBody` (size, MD5
 and hash checked on the same pass) into a store's atomic write and makes
 the image `active` with the true size, checksum and hash.  Any failure
 leaves the image `killed`, the partial data removed, and a `status_reason`
@@ -25,10 +26,11 @@ LOG = logging.getLogger(__name__)
 
 
 class Saver:
-    def __init__(self, conf, registry, stores):
+    def __init__(self, conf, registry, stores, keeper):
         self.conf = conf
         self.registry = registry
         self.stores = stores
+        self.keeper = keeper
 
     def target(self, meta, declared=()):
         """The backend that will receive the data: `x-image-meta-store` or the
@@ -61,12 +63,10 @@ class Saver:
                 f"(it keeps {self.conf.store_min_free} bytes in reserve)")
 
     def begin(self, ctx, image_id):
-        """queued → saving, or Conflict (409) when the image left `queued`."""
+        """queued → saving under this process's lease, or Conflict (409) when
+        the image left `queued`."""
         try:
-            self.registry.update_image(
-                ctx, image_id, {"status": "saving",
-                                "status_reason": recovery.saving_reason(self.conf)},
-                expected_status="queued")
+            self.registry.take_lease(ctx, image_id, self.keeper.holder(), self.conf.upload_lease)
         except (exception.Conflict, exception.Duplicate):
             raise exception.Conflict(
                 f"image data is immutable: image {image_id} is no longer queued",
@@ -76,7 +76,12 @@ class Saver:
         """Store `body` (a `VerifiedBody`) as the data of the `saving` image
         `image_id` → the `active` image.  On failure the image is killed,
         nothing is kept, and the error propagates (OSError as StoreError).
-        `what` names the operation in logs and the status_reason."""
+        `what` names the operation in logs and the status_reason.  The
+        image's lease is kept renewed meanwhile."""
+        with self.keeper.uploading():
+            return self._save(ctx, image_id, backend, body, what)
+
+    def _save(self, ctx, image_id, backend, body, what):
         try:
             location = backend.add(image_id, body)
         except BaseException as exc:
@@ -86,11 +91,10 @@ class Saver:
                                            image_id) from None
             raise
         try:
-            return self.registry.update_image(ctx, image_id, {
+            return self.registry.end_lease(ctx, image_id, self.keeper.holder(), {
                 "status": "active", "size": body.size, "checksum": body.checksum,
                 "os_hash_algo": HASH_ALGO, "os_hash_value": body.os_hash_value,
-                "location": location, "store": backend.name, "status_reason": None},
-                expected_status="saving")
+                "location": location, "store": backend.name, "status_reason": None})
         except BaseException as exc:
             self.discard(backend, location, image_id)
             self.kill(ctx, image_id, exc, what)
@@ -102,7 +106,7 @@ class Saver:
         reason = getattr(cause, "message", None) or type(cause).__name__
         LOG.warning("%s of image %s failed: %s", what, image_id, reason)
         try:
-            self.registry.update_image(ctx, image_id, {
+            self.registry.end_lease(ctx, image_id, self.keeper.holder(), {
                 "status": "killed",
                 "status_reason": recovery.reason_text(f"{what} failed: {reason}")})
         except exception.GlanceError as exc:

@@ -42,11 +42,11 @@ def check_queued(source, image):
 
 
 class Sources:
-    def __init__(self, conf, registry, stores, location_policy, start_copy=None):
+    def __init__(self, conf, registry, stores, location_policy, keeper, start_copy=None):
         self.conf = conf
         self.stores = stores
         self.location_policy = location_policy
-        self.saver = Saver(conf, registry, stores)
+        self.saver = Saver(conf, registry, stores, keeper)
         self.copier = Copier(conf, stores, self.saver, location_policy, start=start_copy)
 
     def upload_target(self, environ, meta):
