@@ -91,6 +91,26 @@ KNOWN_FAILURES = {
             "test_a_copy_from_another_scheme_is_refused_without_a_record",
             "test_a_copy_from_an_origin_without_the_image_is_not_found_without_a_record",
             "test_a_copy_into_an_active_image_is_a_conflict"),
+    # -- the glance command on its own ---------------------------------------------------
+    **_each("cli/test_format.py", FIELD_ROWS,
+            "test_parse_fields_types_the_new_fields",
+            "test_parse_fields_refuses_bad_new_field_values"),
+    **_each("cli/test_format.py", CLI_LABELS,
+            "test_print_block_shows_the_new_fields"),
+    # -- the glance command against the real servers -------------------------------------
+    **_each("cli/test_servers_revision2.py", MEMBERS,
+            "test_member_add_then_image_members_lists_it",
+            "test_member_images_lists_the_images_shared_with_a_tenant",
+            "test_members_replace_and_member_delete",
+            "test_client_sees_the_cli_shared_image_as_a_member_list"),
+    **_each("cli/test_servers_revision2.py", COPY_FROM,
+            "test_add_copy_from_with_wait_ends_active_with_the_origins_bytes",
+            "test_add_copy_from_a_broken_origin_with_wait_exits_1",
+            "test_add_copy_from_a_refused_scheme_exits_1_without_a_record"),
+    **_each("cli/test_servers_revision2.py", FIELD_ROWS,
+            "test_delete_of_a_protected_image_exits_1"),
+    **_each("cli/test_servers_revision2.py", FIELD_ROWS + "; and " + CLI_LABELS,
+            "test_add_sets_the_new_fields_and_show_prints_them"),
 }
 
 HERE = os.path.dirname(os.path.abspath(__file__))
