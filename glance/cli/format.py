@@ -130,8 +130,11 @@ def print_block(say, image):
         value = image.get(key)
         if value is None:
             continue
-        if fields.BY_NAME[key].unit == "bytes":
+        unit = fields.BY_NAME[key].unit
+        if unit == "bytes":
             value = f"{value} ({human_size(value)})"
+        elif unit:
+            value = f"{value} {unit}"
         say(f"{label}: {text(value)}")
     for key, value in sorted((image.get("properties") or {}).items()):
         say(f"Property '{key}': {value}")

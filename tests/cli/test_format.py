@@ -73,8 +73,8 @@ def test_print_block_shows_the_new_fields():
     print_block(lines.append, {"id": "2", "protected": True, "min_disk": 20, "min_ram": 512,
                                "virtual_size": 1536, "properties": {}})
     assert lines[0] == "Id: 2" and "Protected: Yes" in lines
-    assert any(line.endswith(": 20") and "disk" in line.lower() for line in lines)
-    assert any(line.endswith(": 512") and "ram" in line.lower() for line in lines)
+    assert any(line.endswith(": 20 GB") and "disk" in line.lower() for line in lines)
+    assert any(line.endswith(": 512 MB") and "ram" in line.lower() for line in lines)
     assert any("1536 (1.5 KiB)" in line and "virtual" in line.lower() for line in lines)
 
 
