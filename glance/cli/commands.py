@@ -8,6 +8,7 @@ copy that ended `killed`).  Errors it does not handle propagate to
 `glance.cli.entry`.
 """
 
+import math
 import os
 import stat
 
@@ -87,6 +88,8 @@ def _copy_source(args):
     if url is None and (args.wait or args.wait_timeout is not None):
         raise UsageError("--wait applies to copy_from: nothing else is copied in the "
                          "background")
+    if args.wait_timeout is not None and not 0 <= args.wait_timeout < math.inf:
+        raise UsageError(f"--wait-timeout takes seconds, got {args.wait_timeout}")
     return url and url.strip()
 
 

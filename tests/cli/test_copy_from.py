@@ -101,6 +101,10 @@ def test_dry_run_says_what_would_be_copied_and_sends_nothing():
     ["add", "--wait", "name=x"],
     ["add", "--wait-timeout", "5", "name=x"],
     ["update", "7", "--wait", "name=x"],
+    ["add", f"copy_from={URL}", "--wait-timeout", "-1"],
+    ["add", f"copy_from={URL}", "--wait-timeout", "nan"],
+    ["add", f"copy_from={URL}", "--wait-timeout", "inf"],
+    ["add", f"copy_from={URL}", "--wait-timeout", "soon"],
 ])
 def test_contradictions_are_usage_errors_and_nothing_is_sent(argv):
     with Peer({}) as peer:
