@@ -1,16 +1,19 @@
-"""The commands of `glance`: list, show, add, update, delete, download, clear.
+"""The image commands of `glance`: list, show, add, update, delete,
+download, clear (the sharing commands are in `glance.cli.members`).
 
 Each `cmd_*(args, client, console)` does one command with a connected
 client and returns the exit status: 0 on success, 1 when the operation
-failed (a refusal the command reports itself, a declined confirmation).
-Errors it does not handle propagate to `glance.cli.entry`.
+failed (a refusal the command reports itself, a declined confirmation, a
+copy that ended `killed`).  Errors it does not handle propagate to
+`glance.cli.entry`.
 """
 
+import math
 import os
 import stat
 
 from glance import client as glance_client
-from glance.cli import resume
+from glance.cli import resume, wait
 from glance.cli.format import (describe, parse_fields, parse_filters, print_block, print_json,
                                print_table, text)
 from glance.cli.output import default_name, show_progress, write_atomically
@@ -71,16 +74,37 @@ def _stdin_has_data(stream):
     return stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def _data_source(args, console, implicit_stdin):
+def _copy_source(args):
+    """The URL of `copy_from=URL` or `--copy-from URL` (moved out of
+    `args.meta`), or None; a copy excludes `location=` and needs a URL."""
+    word, option = args.meta.pop("copy_from", None), args.copy_from
+    if word is not None and option is not None and word != option:
+        raise UsageError("copy_from= and --copy-from name different URLs")
+    url = word if word is not None else option
+    if url is not None and not url.strip():
+        raise UsageError("copy_from needs a URL")
+    if url is not None and "location" in args.meta:
+        raise UsageError("give either location= or copy_from=, not both")
+    if url is None and (args.wait or args.wait_timeout is not None):
+        raise UsageError("--wait applies to copy_from: nothing else is copied in the "
+                         "background")
+    if args.wait_timeout is not None and not 0 <= args.wait_timeout < math.inf:
+        raise UsageError(f"--wait-timeout takes seconds, got {args.wait_timeout}")
+    return url and url.strip()
+
+
+def _data_source(args, console, implicit_stdin, copy_from=None):
     """(binary file or None, total size or None, label) for an upload."""
     path = args.file
     if path is None and implicit_stdin and "location" not in args.meta \
-            and _stdin_has_data(console.stdin):
+            and copy_from is None and _stdin_has_data(console.stdin):
         path = "-"
     if path is None:
         return None, None, None
     if "location" in args.meta:
         raise UsageError("give either location= or data, not both")
+    if copy_from is not None:
+        raise UsageError("give either copy_from= or data, not both")
     try:
         source = console.stdin if path == "-" else open(path, "rb")
     except OSError as exc:
@@ -95,10 +119,11 @@ def _data_source(args, console, implicit_stdin):
     return source, total, "standard input" if path == "-" else path
 
 
-def _upload(args, client, console, call):
-    source, total, label = _data_source(args, console, args.command == "add")
+def _upload(args, client, console, call, copy_from=None):
+    source, total, label = _data_source(args, console, args.command == "add", copy_from)
     if args.dry_run:
         data = f" and data from {label}" if source else ""
+        data += f" and data copied by the server from {copy_from}" if copy_from else ""
         console.say(f"Dry run: would {args.command} an image with {describe(args.meta)}{data}")
         return None
     if source is None:
@@ -112,30 +137,69 @@ def _upload(args, client, console, call):
             source.close()
 
 
+def _after_copy(args, client, console, image, copy_from):
+    """After a copy-from answer: say that the copy runs on, or (`--wait`)
+    follow it to its end → the exit status."""
+    if not copy_from:
+        return EXIT_OK
+    number = image["id"]
+    if not args.wait and args.wait_timeout is None:
+        if not args.quiet:
+            console.warn(f"the server copies the data in the background; 'glance show "
+                         f"{number}' says when image {number} is active (or use --wait)")
+        return EXIT_OK
+
+    def report(status):
+        if not args.quiet:
+            console.warn(f"image {number}: {status}")
+    meta = wait.until_settled(client, number, report, timeout=args.wait_timeout)
+    status = meta.get("status")
+    if status == "active":
+        console.say(f"Image {number} is active ({human_size(meta.get('size'))})")
+        return EXIT_OK
+    if status == "killed":
+        console.warn(f"error: the copy into image {number} failed: it is killed ("
+                     "'glance details --json status=killed' shows its status_reason)")
+    elif status == "queued":
+        console.warn(f"error: the server has not started copying into image {number} "
+                     "(does it support copy-from?)")
+    elif status == "saving":
+        console.warn(f"error: image {number} is still saving; the copy goes on")
+    else:
+        console.warn(f"error: image {number} ended {status}, not active")
+    return EXIT_FAILED
+
+
 def cmd_add(args, client, console):
     args.meta = parse_fields(args.fields)
-    image = _upload(args, client, console, lambda data: client.add_image(args.meta, data))
-    if image is not None:
-        console.say(f"Added new image with ID: {image['id']}")
-        if args.verbose:
-            print_block(console.say, image)
-    return EXIT_OK
+    copy_from = _copy_source(args)
+    image = _upload(args, client, console, lambda data: client.add_image(
+        args.meta, data, copy_from=copy_from), copy_from)
+    if image is None:
+        return EXIT_OK
+    console.say(f"Added new image with ID: {image['id']}")
+    if args.verbose:
+        print_block(console.say, image)
+    return _after_copy(args, client, console, image, copy_from)
 
 
 def cmd_update(args, client, console):
     args.meta = parse_fields(args.fields)
-    if not args.meta and args.file is None and not args.purge_props:
-        raise UsageError("nothing to update: give field=value pairs or --file")
+    copy_from = _copy_source(args)
+    if not args.meta and args.file is None and not args.purge_props and not copy_from:
+        raise UsageError("nothing to update: give field=value pairs, --file or copy_from=")
     number = image_id(args.id)
     if args.dry_run:
         client.get_image_meta(number)   # a dry run still reports an unknown id
     image = _upload(args, client, console, lambda data: client.update_image(
-        number, args.meta, data, purge_props=args.purge_props))
-    if image is not None:
-        console.say(f"Updated image {image['id']}")
-        if args.verbose:
-            print_block(console.say, image)
-    return EXIT_OK
+        number, args.meta, data, purge_props=args.purge_props, copy_from=copy_from),
+        copy_from)
+    if image is None:
+        return EXIT_OK
+    console.say(f"Updated image {image['id']}")
+    if args.verbose:
+        print_block(console.say, image)
+    return _after_copy(args, client, console, image, copy_from)
 
 
 def cmd_delete(args, client, console):
@@ -214,15 +278,3 @@ def cmd_clear(args, client, console):
     console.say(f"Deleted {deleted} of {len(images)} images.")
     return EXIT_OK if deleted == len(images) else EXIT_FAILED
 
-
-COMMANDS = {
-    "index": ("list images as a table (every page)", cmd_index),
-    "details": ("list images with all their metadata", cmd_details),
-    "show": ("show one image's metadata", cmd_show),
-    "add": ("add an image: field=value ... [< FILE | --file PATH]", cmd_add),
-    "update": ("change an image's metadata (or upload a queued image's data)", cmd_update),
-    "delete": ("delete an image", cmd_delete),
-    "download": ("save an image's data to a file, verifying its checksum", cmd_download),
-    "clear": ("delete every image you can see", cmd_clear),
-    "help": ("show help for the command or for one command", None),
-}

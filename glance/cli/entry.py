@@ -6,7 +6,8 @@ import os
 import sys
 
 from glance import client as glance_client
-from glance.cli.commands import COMMANDS, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from glance.cli.catalog import COMMANDS
+from glance.cli.commands import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from glance.cli.output import Console
 from glance.cli.parser import DEFAULT_URL, DRY_RUN_COMMANDS, UsageError, build_parser
 

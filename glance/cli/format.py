@@ -11,8 +11,12 @@ from glance.common.imagemeta import CORE_FIELDS, normalise_key
 # Every list of fields here comes from the field table (`glance.common.fields`).
 _RANGE_KEYS = tuple(f"{name}_{end}" for name in fields.names(filter=fields.RANGE)
                     for end in ("min", "max"))
-# The list parameters that are no field's own filter: visibility, order, paging.
-_LIST_PARAMS = ("is_public", "sort_key", "sort_dir", "marker")
+# The list parameters that are no field's own filter: visibility, changes,
+# order, paging.
+_LIST_PARAMS = ("is_public", "changes_since", "sort_key", "sort_dir", "marker")
+# Words of `add`/`update` that are no field: they ask the server to do
+# something (copy the data from a URL) and are not kept with the image.
+REQUEST_WORDS = ("copy_from",)
 FILTER_KEYS = fields.names(filter=fields.EXACT) + _RANGE_KEYS + _LIST_PARAMS
 TRUE_WORDS, FALSE_WORDS = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 # (field, label) in the order of `glance show`; (title, field) of `glance index`.
@@ -47,10 +51,11 @@ def split_field(arg):
 
 
 def parse_fields(args):
-    """`field=value` words → image dict; non-core keys become properties
-    (`property-KEY=` forces a property even when KEY is a core field)."""
+    """`field=value` words → image dict (plus the `REQUEST_WORDS` given);
+    other keys become properties (`property-KEY=` forces a property even
+    when KEY is a core field or a request word)."""
     typed = {fields.INT: parse_count, fields.BOOL: parse_bool}
-    return _fields_and_properties(args, CORE_FIELDS, {
+    return _fields_and_properties(args, CORE_FIELDS + REQUEST_WORDS, {
         name: typed[fields.BY_NAME[name].kind] for name in CORE_FIELDS
         if fields.BY_NAME[name].kind in typed})
 
@@ -98,12 +103,19 @@ def _cell(key, value):
 
 
 def print_table(say, images):
-    rows = [[_cell(key, image.get(key)) for _, key in TABLE_COLUMNS] for image in images]
-    header = [title for title, _ in TABLE_COLUMNS]
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    numeric = [fields.BY_NAME[key].kind == fields.INT for _, key in TABLE_COLUMNS]
+    """The table of `glance index`: its columns are the field table's."""
+    print_rows(say, [title for title, _ in TABLE_COLUMNS],
+               [[_cell(key, image.get(key)) for _, key in TABLE_COLUMNS] for image in images],
+               [fields.BY_NAME[key].kind == fields.INT for _, key in TABLE_COLUMNS])
 
-    def line(cells):   # numbers right-aligned, text left-aligned
+
+def print_rows(say, header, rows, numeric=()):
+    """An aligned table of text cells under `header` and a rule; the
+    columns flagged in `numeric` are right-aligned, the others left."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    numeric = list(numeric) + [False] * (len(header) - len(numeric))
+
+    def line(cells):
         return "  ".join(cell.rjust(w) if right else cell.ljust(w)
                          for cell, w, right in zip(cells, widths, numeric)).rstrip()
 
@@ -118,8 +130,11 @@ def print_block(say, image):
         value = image.get(key)
         if value is None:
             continue
-        if fields.BY_NAME[key].unit == "bytes":
+        unit = fields.BY_NAME[key].unit
+        if unit == "bytes":
             value = f"{value} ({human_size(value)})"
+        elif unit:
+            value = f"{value} {unit}"
         say(f"{label}: {text(value)}")
     for key, value in sorted((image.get("properties") or {}).items()):
         say(f"Property '{key}': {value}")

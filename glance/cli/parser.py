@@ -7,7 +7,8 @@ instead of argparse's own exit, so that `glance.cli.entry` decides.
 import argparse
 
 DEFAULT_URL = "http://127.0.0.1:9292"
-DRY_RUN_COMMANDS = ("add", "update", "delete", "clear")
+DRY_RUN_COMMANDS = ("add", "update", "delete", "clear", "member-add", "member-delete",
+                    "members-replace")
 
 
 class UsageError(Exception):
@@ -53,14 +54,35 @@ def build_parser(commands):
         parsers[name].add_argument("fields", nargs="*", metavar="FIELD=VALUE",
                                    help="filters: name, status, disk_format, size_min, "
                                         "sort_key, ...; other keys filter properties")
-    for name in ("index", "details", "show"):
+    for name in ("index", "details", "show", "image-members", "member-images"):
         parsers[name].add_argument("--json", action="store_true", help="print JSON")
-    for name in ("show", "update", "delete", "download"):
+    for name in ("show", "update", "delete", "download", "image-members", "member-add",
+                 "member-delete", "members-replace"):
         parsers[name].add_argument("id", metavar="ID", help="image id or uri")
+    for name in ("member-images", "member-add", "member-delete"):
+        parsers[name].add_argument("member", metavar="MEMBER", help="member (tenant) id")
+    parsers["members-replace"].add_argument("members", nargs="*", metavar="MEMBER",
+                                            help="the new members (none: remove all)")
+    for name in ("member-add", "members-replace"):
+        parsers[name].add_argument("--can-share", action=argparse.BooleanOptionalAction,
+                                   default=None,
+                                   help="the member may (--no-can-share: may not) share "
+                                        "the image further; default: a new member may "
+                                        "not, an existing one keeps its right")
     for name in ("add", "update"):
         parsers[name].add_argument("fields", nargs="*", metavar="FIELD=VALUE",
-                                   help="core fields by name; other keys are properties")
+                                   help="core fields by name, copy_from=URL; other keys "
+                                        "are properties")
         parsers[name].add_argument("--file", metavar="PATH", help="image data ('-' = stdin)")
+        parsers[name].add_argument("--copy-from", metavar="URL",
+                                   help="the server copies the data from this http(s) URL "
+                                        "(the same as copy_from=URL)")
+        parsers[name].add_argument("--wait", action="store_true",
+                                   help="with copy_from: wait until the copy has ended "
+                                        "(active: exit 0; killed: exit 1)")
+        parsers[name].add_argument("--wait-timeout", type=float, metavar="SECONDS",
+                                   help="--wait, but give up after SECONDS (exit 1; the "
+                                        "copy goes on)")
     parsers["update"].add_argument("--purge-props", action="store_true",
                                    help="replace all properties with the ones given")
     parser.add_argument("--dry-run", action="store_true",

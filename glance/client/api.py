@@ -3,7 +3,9 @@
 `Client` speaks to one API server over kept-alive connections (one idle per
 thread, by the rules of `glance.common.httpclient`, which the registry
 client shares); image data is streamed both ways (chunked uploads, chunk
-iterators for downloads).  docs/client.rst has the reference.
+iterators for downloads), or copied by the server from a URL (copy-from).
+The sharing calls are in `glance.client.members`.  docs/client.rst has the
+reference.
 """
 
 import http.client
@@ -14,7 +16,8 @@ from glance.client.arguments import image_id_of, query_string, upload_chunks
 from glance.client.download import CHUNK_SIZE, ImageData, range_start
 from glance.client.errors import (ClientConnectionError, ClientError, Invalid,
                                   error_from_response)
-from glance.client.metadata import meta_from_headers, meta_headers
+from glance.client.members import Members
+from glance.client.metadata import meta_from_headers, meta_headers, v1_image
 from glance.common import httpclient, imagemeta
 
 DEFAULT_PORT = 9292
@@ -22,9 +25,10 @@ DEFAULT_TIMEOUT = 60.0
 MAX_PAGE_SIZE = 1000             # the server clamps `limit` to this (CONTRACT §8)
 MAX_ERROR_BODY = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
+COPY_FROM_HEADER = "x-glance-api-copy-from"     # CONTRACT §2, POST 4
 
 
-class Client:
+class Client(Members):
     """One image API server, reached at `host:port` under the `/v1` prefix."""
 
     def __init__(self, host, port=DEFAULT_PORT, use_ssl=False, auth_tok=None,
@@ -135,17 +139,30 @@ class Client:
         conn.close()
         return head_error
 
-    def add_image(self, image_meta=None, image_data=None):
+    def add_image(self, image_meta=None, image_data=None, *, copy_from=None):
         """Create an image; `image_data` (bytes, binary file or iterable of
-        bytes) is streamed with chunked transfer encoding.  → image dict."""
-        return self._send("POST", self.base_path + "/images", image_meta, image_data)
+        bytes) is streamed with chunked transfer encoding.  → image dict.
 
-    def update_image(self, image_id, image_meta=None, image_data=None, purge_props=False):
-        """Change metadata (properties merged unless `purge_props`), or upload
-        the data of a queued image.  → image dict."""
-        # Always sent: without it a v1 server replaces the properties (CONTRACT §7).
+        `copy_from` (an http/https URL) has the server copy the data itself:
+        the answer comes at once, `queued`; the image becomes `saving`, then
+        `active` or `killed` (`get_image_meta` follows it).  A keyword of
+        its own, not a meta key: it is a request, not a field the image
+        keeps (the server never shows the URL again).
+        """
+        return self._send("POST", self.base_path + "/images", image_meta, image_data,
+                          copy_from=copy_from)
+
+    def update_image(self, image_id, image_meta=None, image_data=None, purge_props=False,
+                     *, copy_from=None):
+        """Change metadata, or give a queued image its data (`image_data`, or
+        `copy_from` as in `add_image`).  → image dict.
+
+        Properties are merged unless `purge_props`: the header saying so is
+        always sent, since without it a v1 server replaces them (CONTRACT §7).
+        """
         extra = [(imagemeta.PURGE_PROPS_HEADER, "true" if purge_props else "false")]
-        return self._send("PUT", self._image_path(image_id), image_meta, image_data, extra)
+        return self._send("PUT", self._image_path(image_id), image_meta, image_data, extra,
+                          copy_from=copy_from)
 
     def delete_image(self, image_id):
         """Delete the image and its data. → True"""
@@ -160,7 +177,11 @@ class Client:
     def _list(self, path, filters):
         query = query_string(filters)
         url = self.base_path + path + (f"?{query}" if query else "")
-        return self._json(*self._request("GET", url), "images")
+        images = self._json(*self._request("GET", url), "images")
+        if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
+            raise ClientError("the server sent unexpected JSON: 'images' is not a list "
+                              "of objects")
+        return [v1_image(image) for image in images]
 
     def _pages(self, path, page_size, filters):
         if "limit" in filters:
@@ -174,8 +195,14 @@ class Client:
                 return
             marker = page[-1]["id"]
 
-    def _send(self, method, url, image_meta, image_data, extra=()):
+    def _send(self, method, url, image_meta, image_data, extra=(), copy_from=None):
         headers = meta_headers(image_meta) + list(extra)
+        if copy_from is not None:
+            if image_data is not None:
+                raise ValueError("give image_data or copy_from, not both")
+            if not isinstance(copy_from, str) or not copy_from.strip():
+                raise ValueError(f"copy_from is a URL, got {copy_from!r}")
+            headers.append((COPY_FROM_HEADER, copy_from.strip()))
         body = None
         if image_data is not None:
             headers.append(("Content-Type", OCTET_STREAM))
@@ -184,7 +211,10 @@ class Client:
             else:
                 headers.append(("Transfer-Encoding", "chunked"))
                 body = upload_chunks(image_data)
-        return self._json(*self._request(method, url, headers, body), "image")
+        image = self._json(*self._request(method, url, headers, body), "image")
+        if not isinstance(image, dict):
+            raise ClientError("the server sent unexpected JSON: 'image' is not an object")
+        return v1_image(image)
 
     def _read(self, response, conn):
         """The whole (small) body of a 2xx answer; the connection is released."""

@@ -3,7 +3,8 @@
 The exception text is the server's own message: the body's `error.message`
 (or the `message` of an earlier server's flat body, both read by
 `glance.common.httpclient.decode_error`), else the body's text, else the
-status line.  The class follows the status (CONTRACT §7).
+status line.  The class follows the status (CONTRACT §7; 413 has a class of
+its own, a subclass of `ClientError`).
 """
 
 from glance.common import httpclient
@@ -38,6 +39,13 @@ class Duplicate(ClientError):
     """409: the id is taken, or the request clashes with the image's state."""
 
 
+class LimitExceeded(ClientError):
+    """413: a quota (properties, their bytes, members) or a size limit was
+    exceeded.  Its own class, as in early Glance's client, because a caller
+    can act on it (fewer properties, fewer members); it is still a
+    `ClientError`, which is all CONTRACT §7 promises for 413."""
+
+
 class ClientConnectionError(ClientError):
     """The server could not be reached, or the connection broke."""
 
@@ -47,7 +55,7 @@ class ChecksumMismatch(ClientError):
 
 
 ERRORS_BY_STATUS = {400: Invalid, 401: NotAuthorized, 403: NotAuthorized,
-                    404: NotFound, 409: Duplicate}
+                    404: NotFound, 409: Duplicate, 413: LimitExceeded}
 
 
 def error_from_response(status, reason, body):

@@ -1,5 +1,6 @@
 """Running `glance` in tests: in-process with its streams injected, as a
-process, or with its stderr on a pseudo-terminal; and images to act on."""
+process, or with its stderr on a pseudo-terminal; images to act on; and a
+scripted server for what the real ones cannot show."""
 
 import io
 import os
@@ -8,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 
 from glance.cli import main
+from tests.client.peer import ScriptedPeer
 from tests.functional.services import ROOT, command
 
 
@@ -84,3 +86,32 @@ def added_id(result):
 def write(path, size):
     path.write_bytes(os.urandom(size))
     return path
+
+
+class Peer:
+    """A scripted server (`tests.client.peer.ScriptedPeer`) for the command:
+    `answers` maps (method, path without query) to (status, headers, body),
+    or to a list of them handed out in turn (the last one repeats).  Use
+    as a context manager; `url` is the command's --url."""
+
+    def __init__(self, answers):
+        self.answers = {key: list(value) if isinstance(value, list) else [value]
+                        for key, value in answers.items()}
+        self.peer = ScriptedPeer(self._answer)
+        self.url = f"http://127.0.0.1:{self.peer.port}"
+
+    def _answer(self, request):
+        queue = self.answers.get((request["method"], request["path"].split("?")[0]))
+        if queue is None:
+            return 404, [], b'{"error": {"code": 404, "message": "no such route"}}'
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    @property
+    def requests(self):
+        return self.peer.requests
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.peer.close()

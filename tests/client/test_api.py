@@ -96,9 +96,68 @@ def test_purge_props_sends_the_registry_header(peer_factory):
 
 
 def test_update_without_purge_says_false_so_properties_merge(peer_factory):
+    # CONTRACT §2: a v1 PUT without the header replaces the properties.
     peer = peer_factory(lambda r: (200, JSON, IMAGE_JSON))
     peer.client().update_image(1, {"name": "b"})
     assert peer.requests[0]["headers"]["x-glance-registry-purge-props"] == "false"
+
+
+def test_update_with_data_says_false_too(peer_factory):
+    peer = peer_factory(lambda r: (200, JSON, IMAGE_JSON))
+    peer.client().update_image(1, image_data=b"abc")
+    assert peer.requests[0]["headers"]["x-glance-registry-purge-props"] == "false"
+
+
+# -- ids are strings (CONTRACT §1, §7) ----------------------------------------------------
+
+
+def test_an_int_id_argument_is_sent_as_its_decimal_string(peer_factory):
+    peer = peer_factory(lambda r: (200, JSON, IMAGE_JSON))
+    peer.client().update_image(42, {"name": "b"})
+    assert peer.requests[0]["path"] == "/v1/images/42"
+
+
+def test_a_uri_argument_names_the_image_on_the_clients_own_server(peer_factory):
+    peer = peer_factory(lambda r: (200, [("x-image-meta-id", "42")], b""))
+    peer.client().get_image_meta("http://elsewhere.example:9292/v1/images/42")
+    assert peer.requests[0]["path"] == "/v1/images/42"
+
+
+def test_an_image_answer_with_an_int_id_gives_a_string_id(peer_factory):
+    peer = peer_factory(lambda r: (201, JSON, IMAGE_JSON))    # a revision-1 server
+    assert peer.client().add_image({"name": "a"})["id"] == "1"
+
+
+def test_list_entries_have_string_ids(peer_factory):
+    body = json.dumps({"images": [{"id": 7, "size": 3}, {"id": "8", "size": 0}]}).encode()
+    peer = peer_factory(lambda r: (200, JSON, body))
+    assert [i["id"] for i in peer.client().get_images()] == ["7", "8"]
+
+
+def test_a_null_size_in_json_is_zero_as_v1_shows_it(peer_factory):
+    body = json.dumps({"images": [{"id": "8", "size": None}]}).encode()
+    peer = peer_factory(lambda r: (200, JSON, body))
+    assert peer.client().get_images_detailed()[0]["size"] == 0
+
+
+def test_head_without_optional_headers_gives_null_fields_and_size_zero(peer_factory):
+    peer = peer_factory(lambda r: (200, [("x-image-meta-id", "5"),
+                                         ("x-image-meta-status", "queued")], b""))
+    meta = peer.client().get_image_meta(5)
+    assert (meta["id"], meta["status"], meta["size"]) == ("5", "queued", 0)
+    assert meta["checksum"] is None and meta["name"] is None and meta["properties"] == {}
+
+
+def test_a_list_that_is_not_a_list_of_objects_is_a_client_error(peer_factory):
+    peer = peer_factory(lambda r: (200, JSON, b'{"images": [1, 2]}'))
+    with pytest.raises(gc.ClientError, match="unexpected JSON"):
+        peer.client().get_images()
+
+
+def test_an_image_answer_that_is_not_an_object_is_a_client_error(peer_factory):
+    peer = peer_factory(lambda r: (201, JSON, b'{"image": "x"}'))
+    with pytest.raises(gc.ClientError, match="unexpected JSON"):
+        peer.client().add_image({"name": "a"})
 
 
 def test_connection_is_kept_alive_between_calls(peer_factory):
@@ -122,6 +181,29 @@ def test_error_answers_raise_with_status_and_server_message(peer_factory):
     with pytest.raises(gc.NotAuthorized) as info:
         peer.client().delete_image(4)
     assert (info.value.status, info.value.message) == (403, "no")
+
+
+def test_nested_error_message_is_the_exception_text(peer_factory):
+    body = json.dumps({"error": {"code": 400, "title": "Bad Request", "type": "image.invalid",
+                                 "message": "Invalid disk format 'floppy'"}}).encode()
+    peer = peer_factory(lambda r: (400, JSON, body))
+    with pytest.raises(gc.Invalid) as info:
+        peer.client().add_image({"disk_format": "floppy"})
+    assert (str(info.value), info.value.code) == ("Invalid disk format 'floppy'",
+                                                  "image.invalid")
+
+
+def test_413_is_limit_exceeded_a_client_error_with_the_status(peer_factory):
+    body = json.dumps({"error": {"code": 413, "title": "Request Entity Too Large",
+                                 "type": "quota.exceeded",
+                                 "message": "The limit has been exceeded on the number of "
+                                            "allowed image properties. Attempted: 129, "
+                                            "Maximum: 128"}}).encode()
+    peer = peer_factory(lambda r: (413, JSON, body))
+    with pytest.raises(gc.LimitExceeded) as info:
+        peer.client().update_image(1, {"properties": {"k": "v"}})
+    assert isinstance(info.value, gc.ClientError) and info.value.status == 413
+    assert info.value.message.startswith("The limit has been exceeded")
 
 
 def test_html_error_body_becomes_the_message(peer_factory):
@@ -177,11 +259,11 @@ def test_bad_upload_data_closes_the_connection_and_raises(peer_factory):
 
 
 def test_iter_images_follows_markers_until_a_short_page(peer_factory):
-    ids = list(range(10, 0, -1))
+    ids = [str(i) for i in range(10, 0, -1)]
 
     def answer(request):
         query = dict(p.split("=") for p in request["path"].split("?")[1].split("&"))
-        start = ids.index(int(query["marker"])) + 1 if "marker" in query else 0
+        start = ids.index(query["marker"]) + 1 if "marker" in query else 0
         page = ids[start:start + int(query["limit"])]
         return 200, JSON, json.dumps({"images": [{"id": i} for i in page]}).encode()
     peer = peer_factory(answer)

@@ -142,9 +142,10 @@ def requests(draw, sentinel_ids, registry):
 
 def names_one_of(target, image_ids):
     """Whether a request target could name one of `image_ids` ("/images/%30%31"...)."""
-    last = unquote(target.split("?", 1)[0]).rstrip("/").rsplit("/", 1)[-1]
+    last = unquote(target.split("?", 1)[0]).rstrip("/").rsplit("/", 1)[-1].strip()
+    names = {str(image_id) for image_id in image_ids}     # the client's ids are strings
     try:
-        return int(last.strip()) in image_ids
+        return last in names or str(int(last)) in names
     except ValueError:
         return False
 
