@@ -55,7 +55,7 @@ def check_created(v, suite, res, image, what, prefix=V1):
     else:
         v.check("API-HEAD-2", etag is None,
                 f"{what}: ETag {expect.header(res, 'ETag')!r} sent without a checksum")
-    expect.not_ahead(v, res, image, what)
+    expect.not_ahead(v, res, image, what, suite)
     if image.get("status") == "queued":  # uploads pass through status transitions
         created, updated = image.get("created_at") or "", image.get("updated_at") or ""
         v.check("IMG-6", created <= updated and updated[:19] <= _plus_one(created),

@@ -244,12 +244,12 @@ def test_updated_at(api, v, suite):
             f"reads changed updated_at from {image.get('updated_at')!r} to "
             f"{core.get('updated_at')!r}")
     res, renamed = put(api, v, image["id"], [MERGE, ("x-image-meta-name", suite.name("st2"))])
-    expect.not_ahead(v, res, renamed, "PUT")
+    expect.not_ahead(v, res, renamed, "PUT", suite)
     v.check("IMG-6", (renamed.get("updated_at") or "") > (image.get("updated_at") or ""),
             f"a metadata change left updated_at at {renamed.get('updated_at')!r}")
     time.sleep(0.05)
     res, uploaded = put(api, v, image["id"], [], body=b"now with data")
-    expect.not_ahead(v, res, uploaded, "PUT with data")
+    expect.not_ahead(v, res, uploaded, "PUT with data", suite)
     v.check("IMG-6", (uploaded.get("updated_at") or "") > (renamed.get("updated_at") or ""),
             f"queued → active left updated_at at {uploaded.get('updated_at')!r}")
 
