@@ -53,8 +53,8 @@ def console_text(results):
     counts = results.counts()
     out = ["", "=" * 78, "Glance conformance: capabilities", "=" * 78]
     for row in results.capability_rows():
-        out.append(f"{offered_mark(row['offered']):<4} {row['title']:<52.52} "
-                   f"{row['how'][:60]}")
+        out.append(f"{offered_mark(row['offered']):<4} {row['title']:<44.44} "
+                   f"{row['how'][:110]}")
     out += ["", "=" * 78, "Glance conformance: clause matrix", "=" * 78]
     hidden = 0
     for clause, status, cells in results.matrix():

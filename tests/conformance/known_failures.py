@@ -74,3 +74,11 @@ KNOWN_FAILURES = {
     "REG-13": "§5 the registry's image JSON lacks visibility, os_hidden and tags",
     "REG-12": "§10 a JSON body nested too deep to parse answers 500 (must be 400)",
 }
+
+# Only seen with two tenants' tokens (test_targets.py::test_token_mode_…), where
+# the caller is no admin.  Checked strictly too: each must still fail there.
+NONE_403 = "§2 is_public=none from a non-admin gives its ordinary list (we answer 403)"
+KNOWN_FAILURES_TOKEN_MODE = {
+    "API-LIST-1": NONE_403, "API-LIST-3": NONE_403, "API-LIST-6": NONE_403,
+    "MEM-8": MEMBERS, "MEM-9": MEMBERS,
+}
