@@ -156,7 +156,8 @@ def test_no_auth_area_without_token(our_apps):
 def token_gate(app, token):
     def gate(environ, start_response):
         if environ.get("HTTP_X_AUTH_TOKEN") != token:
-            body = b'{"code": "auth.required", "message": "a valid X-Auth-Token is required"}'
+            body = (b'{"error": {"code": 401, "title": "Unauthorized", "type": "auth.required", '
+                    b'"message": "a valid X-Auth-Token is required"}}')
             start_response("401 Unauthorized", [("Content-Type", "application/json"),
                                                 ("Content-Length", str(len(body)))])
             return [body]
