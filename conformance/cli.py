@@ -12,7 +12,7 @@ import sys
 from urllib.parse import urlsplit
 
 from conformance import __version__, clauses
-from conformance.plugin import AREAS
+from conformance.plugin import API_VERSIONS, AREAS
 from conformance.results import EXIT_SUITE
 from conformance.runner import run
 
@@ -37,6 +37,12 @@ def parser():
                              "registry area)")
     target.add_argument("--paste-config", metavar="FILE",
                         help="load the API ([main]) and registry ([registry]) in-process")
+    p.add_argument("--api-version", choices=API_VERSIONS, default="all",
+                   help="judge Images API v1, v2, or all that the server offers (read from "
+                        "its versions document) [all]")
+    p.add_argument("--require-extensions", action="store_true",
+                   help="judge this project's extensions (EXTENSION clauses) like MUST "
+                        "clauses; without it they are reported apart as offered or not")
     p.add_argument("--auth-token", metavar="T", help="X-Auth-Token (enables the auth area)")
     p.add_argument("--registry-auth-token", metavar="T",
                    help="token for the registry (default: --auth-token)")
@@ -94,9 +100,9 @@ def preflight(ns):
             answer = probe(url, "/versions", ns.timeout)
             if isinstance(answer, str):
                 return answer
-    if ns.api_url and not ns.auth_token and probe(ns.api_url, "/images?limit=1",
+    if ns.api_url and not ns.auth_token and probe(ns.api_url, "/v1/images?limit=1",
                                                   ns.timeout) == 401:
-        return (f"{ns.api_url} answers 401 to GET /images: it wants a token "
+        return (f"{ns.api_url} answers 401 to GET /v1/images: it wants a token "
                 "(give --auth-token)")
     return None
 
@@ -113,6 +119,9 @@ def to_pytest(ns):
         args += ["--only", area]
     if ns.read_only:
         args.append("--read-only")
+    if ns.require_extensions:
+        args.append("--require-extensions")
+    args += ["--api-version", ns.api_version]
     args += ["--timeout", str(ns.timeout)]
     if ns.k:
         args += ["-k", ns.k]
@@ -125,7 +134,7 @@ def main(argv=None):
         ns = parser().parse_args(argv)
         if ns.list_clauses:
             for c in clauses.CLAUSES.values():
-                print(f"{c.id:<12} {c.level:<6} {c.section:<26} {c.text}")
+                print(f"{c.id:<12} {c.level:<9} {c.section:<24} {c.text}")
             return 0
         if bool(ns.api_url) == bool(ns.paste_config):
             raise _BadArguments("give exactly one of --api-url or --paste-config")

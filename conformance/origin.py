@@ -28,8 +28,10 @@ class _Handler(BaseHTTPRequestHandler):
         data, with_length = blob
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        if with_length:
+        if with_length is True:
             self.send_header("Content-Length", str(len(data)))
+        elif with_length:  # a declared length other than the data's (see `add`)
+            self.send_header("Content-Length", str(with_length))
         self.end_headers()
         if send_body:
             self.wfile.write(data)
@@ -55,7 +57,10 @@ class Origin:
         self.thread.start()
 
     def add(self, path, data, with_length=True):
-        """Serve `data` at `path`; without a length the answer is closed-delimited."""
+        """Serve `data` at `path`; without a length the answer is closed-delimited.
+
+        An integer `with_length` is declared as the Content-Length whatever the
+        data (a huge image whose bytes nobody downloads)."""
         self.blobs[path] = (data, with_length)
         return f"http://{self.host}:{self.port}{path}", hashlib.md5(data).hexdigest()
 

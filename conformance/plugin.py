@@ -17,12 +17,16 @@ import pytest
 from conformance import clauses as clause_table
 from conformance.context import INPROCESS_BASE, Suite
 from conformance.httpproxy import TransportError
+from conformance.capabilities import read_versions
 from conformance.results import RunResults, TestResult
-from conformance.verdict import ContractViolation, Verifier
+from conformance.verdict import ContractViolation, ExtensionNotOffered, Verifier
 
 CHECKS_DIR = Path(__file__).parent / "checks"
-AREAS = ("versions", "listing", "headers", "download", "create", "update", "delete",
-         "validation", "paging", "registry", "auth")
+# area: the API it judges ("1", "2"), or None (discovery, the registry).
+AREAS = {"versions": None, "errors": "1", "listing": "1", "headers": "1", "download": "1",
+         "create": "1", "locations": "1", "update": "1", "delete": "1", "validation": "1",
+         "paging": "1", "members": "1", "registry": None, "auth": "1"}
+API_VERSIONS = ("1", "2", "all")
 RESULTS = pytest.StashKey()
 SUITE = pytest.StashKey()
 SINK = pytest.StashKey()
@@ -42,7 +46,11 @@ def pytest_addoption(parser):
     g.addoption("--registry-auth-token", help="token for the registry (default: --auth-token)")
     g.addoption("--alt-auth-token",
                 help="a second tenant's non-admin token (enables the cross-tenant checks)")
-    g.addoption("--only", action="append", choices=AREAS, metavar="AREA",
+    g.addoption("--api-version", choices=API_VERSIONS, default="all",
+                help="judge this API only: 1, 2 or all that the server offers [all]")
+    g.addoption("--require-extensions", action="store_true",
+                help="judge this project's extensions (EXTENSION clauses) like MUST clauses")
+    g.addoption("--only", action="append", choices=list(AREAS), metavar="AREA",
                 help=f"run only these areas ({', '.join(AREAS)}); repeatable")
     g.addoption("--read-only", action="store_true", help="run only checks that create nothing")
     g.addoption("--report-dir", help="write junit.xml, results.json and report.html here")
@@ -101,7 +109,10 @@ def pytest_configure(config):
     results = RunResults(prefix=opt.run_prefix or "")
     results.target = _target_description(config)
     results.target.update({"read_only": bool(opt.read_only), "only": opt.only or list(AREAS),
-                           "auth_token": "[given]" if opt.auth_token else None})
+                           "auth_token": "[given]" if opt.auth_token else None,
+                           "api_version": opt.api_version,
+                           "extensions": "required" if opt.require_extensions
+                           else "reported apart"})
     config.stash[RESULTS] = results
     config.stash[SINK] = []
 
@@ -145,11 +156,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 # -- fixtures -----------------------------------------------------------------
+def wanted_versions(option):
+    return ("1", "2") if option in (None, "all") else (option,)
+
+
 def _build_suite(config):
     opt = config.option
     common = dict(auth_token=opt.auth_token, registry_token=opt.registry_auth_token,
                   alt_token=opt.alt_auth_token, prefix=opt.run_prefix,
-                  origin_host=opt.origin_host, lint=opt.wsgi_lint)
+                  origin_host=opt.origin_host, lint=opt.wsgi_lint,
+                  api_versions=wanted_versions(opt.api_version),
+                  require_extensions=bool(opt.require_extensions),
+                  read_only=bool(opt.read_only))
     apps = injected(config)
     if apps is not None:
         return Suite(apps.api_app, INPROCESS_BASE, apps.registry_app,
@@ -175,18 +193,33 @@ def suite(request):
         config.stash[RESULTS].prefix = config.stash[SUITE].prefix
     s = config.stash[SUITE]
     s.route_log(config.stash[SINK])
-    if not s.auth_token and s.api.get("/images", query={"limit": "1"}).status_int == 401:
-        raise SuiteError("the API answers 401 to GET /images: it wants a token; "
+    if not s.auth_token and s.api.get("/v1/images", query={"limit": "1"}).status_int == 401:
+        raise SuiteError("the API answers 401 to GET /v1/images: it wants a token; "
                          "give --auth-token")
+    read_versions(s.api, s.capabilities)
+    config.stash[RESULTS].capabilities = s.capabilities
     yield s
     log = []
     config.stash[RESULTS].leftovers = s.cleanup(log)
     config.stash[RESULTS].cleanup_log = log
 
 
+@pytest.fixture(autouse=True)
+def _api_offered(request, suite):
+    """Skip a test of an API the run does not judge, saying why."""
+    major = AREAS.get(area_of(request.node))
+    if major is None:
+        return
+    if major not in suite.api_versions:
+        pytest.skip(f"Images API v{major}: not selected (--api-version "
+                    f"{request.config.option.api_version})")
+    suite.capabilities.need(f"api-v{major}")
+
+
 @pytest.fixture
 def v(request):
-    verifier = Verifier(request.node.stash.get(LOG, None))
+    verifier = Verifier(request.node.stash.get(LOG, None),
+                        require_extensions=bool(request.config.option.require_extensions))
     request.node.stash[VERIFIER] = verifier
     return verifier
 
@@ -198,9 +231,7 @@ def api(suite):
 
 @pytest.fixture(scope="session")
 def registry(suite):
-    if suite.registry is None:
-        pytest.skip("no registry target: give --registry-url (or a paste config with a "
-                    "[pipeline:registry]) to check the registry")
+    suite.capabilities.need("registry")
     return suite.registry
 
 
@@ -209,37 +240,52 @@ def origin(suite):
     """The suite's origin server, once the server under test has shown it can reach it.
 
     Skips (with the reason) when the server never contacted the origin and
-    either refused its address by name (a policy against internal addresses)
-    or runs on another machine.  A local server that simply gets locations
-    wrong is not skipped: its tests fail.
+    either refused the location (a policy against internal addresses, §10)
+    or runs on another machine.  A local server that accepts the location
+    without ever fetching it is not skipped: its tests fail.
     """
     o = suite.origin
     if suite.origin_reachable is None:
         path = f"/{suite.prefix}/probe"
         url, _ = o.add(path, b"probe data\n")
-        res = suite.api.post("/images", headers=[("x-image-meta-name", suite.name("probe")),
-                                                 suite.run_header,
-                                                 ("x-image-meta-location", url)])
+        res = suite.api.post("/v1/images", headers=[
+            ("x-image-meta-name", suite.name("probe")), suite.run_header,
+            ("x-image-meta-location", url), ("x-image-meta-disk_format", "raw"),
+            ("x-image-meta-container_format", "bare")])
         if res.status_int == 201:
             try:
                 image_id = res.json["image"]["id"]
                 suite.ledger.add(image_id)
                 if not o.hits_for(path):
-                    suite.api.get(f"/images/{image_id}")
+                    suite.api.get(f"/v1/images/{image_id}")
             except (ValueError, KeyError, TypeError):
                 pass
         suite.origin_reachable = bool(o.hits_for(path))
         text = res.body.decode("utf-8", "replace")
-        if not suite.origin_reachable and 400 <= res.status_int < 500 and o.host in text:
+        if not suite.origin_reachable and 400 <= res.status_int < 500:
+            # Refused without being contacted: a policy against the origin's
+            # address (§10 refuses loopback unless allowed), not a broken fetch.
             suite.origin_refusal = f"{res.status}: {text[:200]}"
-    if not suite.origin_reachable and getattr(suite, "origin_refusal", None):
-        pytest.skip(f"the server refuses locations on the suite's origin "
-                    f"http://{o.host}:{o.port}/ ({suite.origin_refusal}); allow that address "
-                    "in the server, or give --origin-host with an address it accepts")
-    if not suite.origin_reachable and not suite.target_is_local:
-        pytest.skip(f"the server never contacted the suite's origin at http://{o.host}:{o.port}/"
-                    " (it cannot reach this machine): give --origin-host with an address "
-                    "of this machine that the server can reach")
+        caps = suite.capabilities
+        if suite.origin_reachable:
+            caps.record("http-origin", True, f"a location at http://{o.host}:{o.port}/ was "
+                                             "fetched by the server")
+        elif getattr(suite, "origin_refusal", None):
+            caps.record("http-origin", False,
+                        f"the server refuses locations on the suite's origin "
+                        f"http://{o.host}:{o.port}/ ({suite.origin_refusal}); allow that "
+                        "address in the server, or give --origin-host with an address it "
+                        "accepts")
+        elif not suite.target_is_local:
+            caps.record("http-origin", False,
+                        f"the server never contacted the suite's origin at "
+                        f"http://{o.host}:{o.port}/ (it cannot reach this machine): give "
+                        "--origin-host with an address of this machine that it can reach")
+        else:
+            caps.record("http-origin", True, "the server is on this machine but never "
+                                             "contacted the suite's origin (judged: its "
+                                             "location checks fail)")
+    suite.capabilities.need("http-origin")
     return o
 
 
@@ -282,7 +328,13 @@ def pytest_runtest_makereport(item, call):
     if verifier is not None:
         result.checked = sorted(verifier.checked)
         result.warnings = [w.as_dict() for w in verifier.warnings]
-    if report.skipped:
+        result.not_offered = [w.as_dict() for w in verifier.not_offered]
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, ExtensionNotOffered):
+        result.status, result.message = "skipped", str(exc)
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {exc}")
+    elif report.skipped:
         result.status, result.message = "skipped", _skip_reason(report)
     elif report.failed:
         exc = call.excinfo.value if call.excinfo else None

@@ -1,9 +1,11 @@
 """Report writers: results.json, junit.xml, a single-file report.html, and the console.
 
-All of them read one `RunResults`.  The HTML report is self-contained (inline
-CSS, no scripts, no external resources): a summary, the clause → tests →
-status matrix, then every failure with the requests and responses that show
-it (credentials were redacted when the exchanges were recorded).
+All of them read one `RunResults`.  Each carries the capability matrix (what
+the server offers, with the evidence) and the extensions apart from the
+verdict.  The HTML report is self-contained (inline CSS, no scripts, no
+external resources): a summary, the capabilities, the clause → tests →
+status matrix, the extensions, then every failure with the requests and
+responses that show it (credentials were redacted when recorded).
 """
 
 import html
@@ -15,7 +17,12 @@ import xml.etree.ElementTree as ET
 from conformance import clauses
 
 MARK = {"passed": "PASS", "failed": "FAIL", "warned": "WARN", "skipped": "SKIP",
-        "error": "ERROR", "not run": "-", "untested": "-", "not reached": "N/R"}
+        "error": "ERROR", "not run": "-", "untested": "-", "not reached": "N/R",
+        "not offered": "N/O", "offered": "YES", "not judged": "N/J"}
+
+
+def offered_mark(offered):
+    return {True: "YES", False: "NO", None: "?"}[offered]
 
 
 def write_all(results, directory):
@@ -44,9 +51,15 @@ def exchange_text(x):
 
 def console_text(results):
     counts = results.counts()
-    out = ["", "=" * 78, "Glance conformance: clause matrix", "=" * 78]
+    out = ["", "=" * 78, "Glance conformance: capabilities", "=" * 78]
+    for row in results.capability_rows():
+        out.append(f"{offered_mark(row['offered']):<4} {row['title']:<44.44} "
+                   f"{row['how'][:110]}")
+    out += ["", "=" * 78, "Glance conformance: clause matrix", "=" * 78]
     hidden = 0
     for clause, status, cells in results.matrix():
+        if clause.is_extension:
+            continue  # listed apart below
         if status in ("untested", "not run"):
             hidden += 1
             continue
@@ -59,6 +72,13 @@ def console_text(results):
                     out.append(f"{'':>20} {MARK[cell]:<6} {t.nodeid.split('::')[-1]}")
     if hidden:
         out.append(f"({hidden} clause(s) not exercised in this run: see report.html)")
+    ext = results.extensions()
+    if ext:
+        out += ["", "Extensions of this project beyond real Glance (never change the verdict "
+                "unless required):"]
+        for clause, status, why in ext:
+            out.append(f"  {MARK[status]:<4} {clause.id:<12} {clause.text[:50]}"
+                       + (f" — {why[:60]}" if status == "not offered" and why else ""))
     problems = [t for t in results.tests.values() if t.status in ("failed", "error")]
     if problems:
         out += ["", "Failures (the server is wrong) and errors (the suite could not judge):"]
@@ -99,6 +119,14 @@ def junit(results):
                         tests=str(counts["total"] - counts["not run"]),
                         failures=str(counts["failed"]), errors=str(counts["error"]),
                         skipped=str(counts["skipped"]))
+    # The capability matrix and the extensions, as properties of the whole run.
+    run_props = ET.SubElement(suites, "properties")
+    for row in results.capability_rows():
+        ET.SubElement(run_props, "property", name=f"capability:{row['name']}",
+                      value=f"{offered_mark(row['offered'])}: {row['how']}")
+    for clause, status, why in results.extensions():
+        ET.SubElement(run_props, "property", name=f"extension:{clause.id}",
+                      value=status + (f": {why}" if why else ""))
     by_area = {}
     for t in results.tests.values():
         if t.status != "not run":
@@ -118,6 +146,9 @@ def junit(results):
                 ET.SubElement(props, "property", name="clause", value=cid)
             for x in t.warnings:
                 ET.SubElement(props, "property", name="warning",
+                              value=f"[{x['clause']}] {x['message']}")
+            for x in t.not_offered:
+                ET.SubElement(props, "property", name="extension-not-offered",
                               value=f"[{x['clause']}] {x['message']}")
             detail = "\n\n".join(exchange_text(x) for x in t.exchanges[-12:])
             if t.status == "failed":
@@ -152,6 +183,7 @@ td.nw{white-space:nowrap}#matrix td:last-child{width:38%}pre{overflow-wrap:anywh
 .passed{background:#d8f3dc;color:#1b5e20}.failed{background:#ffd7d5;color:#b00020}
 .warned{background:#fff1c2;color:#7a5a00}.skipped{background:#e3e8ef;color:#41506b}
 .error{background:#f3d1f4;color:#6a1b6d}.untested,.notrun,.notreached{background:#eee;color:#666}
+.notoffered,.notjudged{background:#e8eaf6;color:#3949ab}.offered{background:#d8f3dc;color:#1b5e20}
 .verdict{font-size:20px;padding:.4em .8em;display:inline-block;border-radius:4px}
 .counts span{margin-right:1.2em}.t{display:block;margin:.1em 0}
 .muted{color:#667}details{margin:.4em 0}summary{cursor:pointer}
@@ -179,7 +211,8 @@ def html_report(results):
         f'<p><span class="verdict {vcls}" id="verdict">{verdict}</span></p>',
         '<table id="target"><tbody>',
     ]
-    for key in ("kind", "api", "registry", "paste_config", "read_only", "only"):
+    for key in ("kind", "api", "registry", "paste_config", "api_version", "extensions",
+                "read_only", "only"):
         if key in target:
             value = target[key]
             value = ", ".join(value) if isinstance(value, list) else value
@@ -197,10 +230,19 @@ def html_report(results):
         parts.append("<p>Clauses broken: " + ", ".join(
             f'<a href="#c-{_e(c)}"><code>{_e(c)}</code></a>' for c in results.failed_clauses())
             + "</p>")
+    parts += ['<h2 id="capabilities">Capabilities</h2><table id="capability-matrix"><thead>'
+              "<tr><th>Capability</th><th>Offered</th><th>Evidence</th></tr></thead><tbody>"]
+    for row in results.capability_rows():
+        parts.append(f'<tr id="cap-{_e(row["name"])}"><td>{_e(row["title"])}</td>'
+                     f'<td class="nw">{_e(offered_mark(row["offered"]))}</td>'
+                     f"<td>{_e(row['how'])}</td></tr>")
+    parts.append("</tbody></table>")
     parts += ['<p class="muted">FAIL: a MUST clause is broken. WARN: a SHOULD clause is '
               "broken. SKIP: an optional capability is absent (reason given). ERROR: the "
               "suite could not judge (server unreachable, unexpected answer). N/R: the test "
-              "stopped at an earlier failure before reaching this clause.</p>",
+              "stopped at an earlier failure before reaching this clause. N/O: an extension "
+              "of this project that the server does not offer (never a failure unless "
+              "extensions are required).</p>",
               '<h2 id="matrix-title">Clause matrix</h2>',
               '<table id="matrix"><thead><tr><th>Clause</th><th>Level</th><th>Status</th>'
               "<th>Contract text</th><th>Tests</th></tr></thead><tbody>"]
@@ -218,6 +260,15 @@ def html_report(results):
                      f'<br><span class="muted">{_e(clause.section)}</span></td>'
                      f'<td class="nw">{clause.level}</td><td class="nw">{_badge(status)}</td>'
                      f"<td>{_e(clause.text)}</td><td>{tests}</td></tr>")
+    parts.append("</tbody></table>")
+    ext = results.extensions()
+    parts += ['<h2 id="extensions">Extensions of this project beyond real Glance</h2>',
+              '<table id="extension-matrix"><thead><tr><th>Clause</th><th>Status</th>'
+              "<th>Text</th><th>Evidence</th></tr></thead><tbody>"]
+    parts += [f'<tr><td class="nw"><a href="#c-{_e(c.id)}"><code>{_e(c.id)}</code></a></td>'
+              f'<td class="nw">{_badge(status)}</td><td>{_e(c.text)}'
+              f'<br><span class="muted">{_e(c.note)}</span></td><td>{_e(why)}</td></tr>'
+              for c, status, why in ext]
     parts.append("</tbody></table>")
     problems = [t for t in results.tests.values() if t.status in ("failed", "error")]
     parts.append(f'<h2 id="failures">Failures and errors ({len(problems)})</h2>')

@@ -4,7 +4,9 @@ The pytest plugin fills a `RunResults`; the report writers and the CLI only
 read it.  Statuses: passed, failed (the server broke a MUST), warned (a
 SHOULD), skipped (an optional capability is absent, with the reason), error
 (the suite itself could not judge), not-run (deselected by --only or
---read-only).
+--read-only).  An EXTENSION clause the server does not do is "not offered":
+listed apart, it never changes the verdict (unless --require-extensions made
+it a MUST, when it fails like one).
 """
 
 import time
@@ -14,8 +16,8 @@ from conformance import clauses
 
 EXIT_OK, EXIT_FAILED, EXIT_SUITE = 0, 1, 2
 # How bad each status is, for rolling tests up into a clause's status.
-SEVERITY = {"failed": 6, "error": 5, "warned": 4, "not reached": 3, "passed": 2,
-            "skipped": 1, "not run": 0, "untested": 0}
+SEVERITY = {"failed": 8, "error": 7, "warned": 6, "not offered": 5, "not reached": 4,
+            "passed": 3, "not judged": 2, "skipped": 1, "not run": 0, "untested": 0}
 
 
 @dataclass
@@ -29,6 +31,7 @@ class TestResult:
     message: str = ""
     violations: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    not_offered: list = field(default_factory=list)
     checked: list = field(default_factory=list)
     exchanges: list = field(default_factory=list)
     duration: float = 0.0
@@ -39,15 +42,22 @@ class TestResult:
             return "failed"
         if any(x["clause"] == cid for x in self.warnings):
             return "warned"
+        if any(x["clause"] == cid for x in self.not_offered):
+            return "not offered"
         if self.status in ("skipped", "not run", "error"):
             return self.status
         if cid in self.checked:
             return "passed"
-        return "not reached" if self.status == "failed" else "passed"
+        if self.status == "failed":
+            return "not reached"
+        # A test that ran through without checking a clause it names found it
+        # not applicable (e.g. ERR-3 on an answer without the ERR-2 shape).
+        return "not judged" if self.checked else "passed"
 
     def all_clauses(self):
         seen = list(self.clauses)
-        for cid in self.checked + [x["clause"] for x in self.violations + self.warnings]:
+        for cid in self.checked + [x["clause"] for x in
+                                   self.violations + self.warnings + self.not_offered]:
             if cid not in seen:
                 seen.append(cid)
         return seen
@@ -55,7 +65,8 @@ class TestResult:
     def as_dict(self, with_exchanges):
         d = {k: getattr(self, k) for k in ("nodeid", "name", "area", "doc", "clauses",
                                              "status", "message", "violations",
-                                             "warnings", "checked", "duration")}
+                                             "warnings", "not_offered", "checked",
+                                             "duration")}
         if with_exchanges:
             d["exchanges"] = self.exchanges
         return d
@@ -70,6 +81,10 @@ class RunResults:
     tests: dict = field(default_factory=dict)
     leftovers: list = field(default_factory=list)
     suite_errors: list = field(default_factory=list)
+    capabilities: object = None  # conformance.capabilities.Capabilities
+
+    def capability_rows(self):
+        return self.capabilities.as_list() if self.capabilities is not None else []
 
     def counts(self):
         out = {s: 0 for s in ("passed", "failed", "warned", "skipped", "error", "not run")}
@@ -100,6 +115,27 @@ class RunResults:
     def failed_clauses(self):
         return sorted({x["clause"] for t in self.tests.values() for x in t.violations})
 
+    def failures(self):
+        """{(test nodeid, clause)} of every broken MUST (or required extension)."""
+        return {(t.nodeid, x["clause"]) for t in self.tests.values() for x in t.violations}
+
+    def extensions(self):
+        """[(clause, "offered" | "not offered" | "not judged", evidence)] of EXTENSION clauses."""
+        rows = []
+        for clause, status, cells in self.matrix():
+            if not clause.is_extension:
+                continue
+            seen = [x["message"] for t, _, _ in cells for x in t.not_offered + t.violations
+                    if x["clause"] == clause.id]
+            checked = any(clause.id in t.checked for t, _, _ in cells)
+            if seen or status in ("not offered", "failed"):
+                rows.append((clause, "not offered", seen[0] if seen else ""))
+            elif status == "passed" and checked:
+                rows.append((clause, "offered", ""))
+            else:
+                rows.append((clause, "not judged", status))
+        return rows
+
     def exit_code(self):
         counts = self.counts()
         if self.suite_errors or counts["error"]:
@@ -123,6 +159,9 @@ class RunResults:
             "finished": self.finished,
             "counts": self.counts(),
             "failed_clauses": self.failed_clauses(),
+            "capabilities": self.capability_rows(),
+            "extensions": [{"id": c.id, "status": status, "evidence": why}
+                           for c, status, why in self.extensions()],
             "suite_errors": self.suite_errors,
             "leftovers": self.leftovers,
             "clauses": [
@@ -133,6 +172,7 @@ class RunResults:
                 for c, status, cells in self.matrix()
             ],
             "not_observable": [{"section": s, "text": t} for s, t in clauses.NOT_OBSERVABLE],
-            "tests": [t.as_dict(t.status in ("failed", "error") or bool(t.warnings))
+            "tests": [t.as_dict(t.status in ("failed", "error") or bool(t.warnings)
+                                or bool(t.not_offered))
                       for t in self.tests.values()],
         }

@@ -69,13 +69,15 @@ class RegistryApp:
 
     def index(self, environ, start_response, ctx):
         """GET /images?<query>: 200 {"images": [brief image, ...]}; 400 bad
-        parameter or marker."""
-        images = self.registry.list_images(ctx, _query(environ), detailed=False)
+        parameter or marker.  The query is the registry's own (as
+        `RegistryClient` sends it) or, when it names a v1-only parameter
+        (`is_public`, `sort_key`, …), the v1 list's of CONTRACT §2 (§5)."""
+        images = self.registry.list_images(ctx, _query(environ, ctx), detailed=False)
         return _reply(environ, start_response, {"images": images})
 
     def detail(self, environ, start_response, ctx):
         """GET /images/detail?<query>: as GET /images, with full images."""
-        images = self.registry.list_images(ctx, _query(environ), detailed=True)
+        images = self.registry.list_images(ctx, _query(environ, ctx), detailed=True)
         return _reply(environ, start_response, {"images": images})
 
     def show(self, environ, start_response, ctx, image_id):
@@ -214,12 +216,20 @@ def _reply(environ, start_response, document):
     return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
-def _query(environ):
+# Parameters only the v1 list has: with one of them, the list speaks v1
+# (CONTRACT §5 "accepts the filters, sorting and paging of §2", as a v1-era
+# caller sends them); otherwise the registry's own query (`RegistryClient`).
+_V1_ONLY = frozenset(("is_public", "sort_key", "sort_dir", "changes-since", "changes_since"))
+
+
+def _query(environ, ctx):
     try:
         pairs = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True,
                           errors="strict")
     except UnicodeDecodeError:
         raise exception.Invalid("the query string is not valid UTF-8") from None
+    if _V1_ONLY.intersection(name.lower() for name, _ in pairs):
+        return query.from_v1_params(dict(pairs), ctx)
     return query.from_params(pairs)
 
 

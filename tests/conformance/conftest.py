@@ -41,3 +41,17 @@ def our_apps(tmp_path_factory):
             else:
                 os.environ[key] = value
     return api, registry
+
+
+@pytest.fixture(scope="session")
+def baseline(our_apps):
+    """The whole suite against our unmutated apps, every extension required.
+
+    Shared by the per-clause checks of `test_ours.py` and the mutant tests,
+    which compare a mutant's failures with these.
+    """
+    from conformance.runner import run
+    results, code = run(["--require-extensions", "--run-prefix", "base"],
+                        api_app=our_apps[0], registry_app=our_apps[1], quiet=True)
+    assert results is not None, f"the suite did not run (pytest exit {code})"
+    return results

@@ -2,9 +2,10 @@
 
 A mutant wraps our API (or registry) app and rewrites one thing on the way
 in or out: a status, a header, a JSON field, a query parameter.  The
-conformance suite must fail every mutant and name the clause it breaks.
-`MUTANTS` lists them: (name, target app, expected clause, areas to run,
-factory).
+conformance suite must fail every mutant and name the clause it breaks (a
+failure the unmutated server does not have: `test_mutants.py`).  `MUTANTS`
+lists them: (name, target app, expected clause, areas to run, factory).
+Paths are matched with or without the v1 version segment; ids are strings.
 """
 
 import io
@@ -13,112 +14,15 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
-ONE_IMAGE = re.compile(r"^(/v1)?/images/[0-9a-f-]+/?$")
-LISTS = re.compile(r"^(/v1)?/images(/detail)?/?$")
+from tests.conformance.rewrite import (Rewrite, drop_env, each_image, has_body, header_map,
+                                       json_edit, method_path, query_edit, status_swap)
 
-
-class Rewrite:
-    """Buffer the app's answer and let small functions rewrite the request and the answer."""
-
-    def __init__(self, app, when=lambda env: True, request=None, status=None, headers=None,
-                 body=None, keep_length=False):
-        self.app = app
-        self.when = when
-        self.rewrite_request = request
-        self.rewrite_status = status
-        self.rewrite_headers = headers
-        self.rewrite_body = body
-        self.keep_length = keep_length
-
-    def __call__(self, environ, start_response):
-        if not self.when(environ):
-            return self.app(environ, start_response)
-        if self.rewrite_request:
-            self.rewrite_request(environ)
-        seen, chunks = {}, []
-
-        def capture(status, headers, exc_info=None):
-            seen["status"], seen["headers"] = status, list(headers)
-            return chunks.append
-
-        result = self.app(environ, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers, body = seen["status"], seen["headers"], b"".join(chunks)
-        if self.rewrite_status:
-            status = self.rewrite_status(environ, status)
-        if self.rewrite_body:
-            body = self.rewrite_body(environ, status, headers, body)
-        if self.rewrite_headers:
-            headers = self.rewrite_headers(environ, status, headers)
-        if not self.keep_length:
-            headers = [(n, str(len(body)) if n.lower() == "content-length" else v)
-                       for n, v in headers]
-        start_response(status, headers)
-        return [body]
-
-
-# -- small helpers ---------------------------------------------------------------
-def method_path(method, pattern):
-    rx = re.compile(pattern)
-    return lambda env: env["REQUEST_METHOD"] == method and bool(rx.match(env.get("PATH_INFO", "")))
-
-
-def status_swap(old, new):
-    phrases = {200: "OK", 201: "Created", 300: "Multiple Choices", 404: "Not Found",
-               409: "Conflict", 500: "Internal Server Error"}
-
-    def swap(env, status):
-        return f"{new} {phrases[new]}" if status.startswith(str(old)) else status
-    return swap
-
-
-def query_edit(fn):
-    def edit(env):
-        pairs = parse_qsl(env.get("QUERY_STRING", ""), keep_blank_values=True)
-        env["QUERY_STRING"] = urlencode(fn(pairs))
-    return edit
-
-
-def json_edit(fn):
-    def edit(env, status, headers, body):
-        if not body or not any(n.lower() == "content-type" and "json" in v for n, v in headers):
-            return body
-        doc = json.loads(body)
-        fn(doc)
-        return json.dumps(doc).encode()
-    return edit
-
-
-def each_image(fn):
-    def visit(doc):
-        for image in ([doc["image"]] if "image" in doc else doc.get("images", [])):
-            fn(image)
-    return visit
-
-
-def has_body(env):
-    return (env.get("CONTENT_LENGTH") or "0") != "0" or \
-        env.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
-
-
-def drop_env(*keys, only_with_body=False):
-    def edit(env):
-        if not only_with_body or has_body(env):
-            for key in keys:
-                env.pop(key, None)
-    return edit
-
-
-def header_map(fn):
-    def edit(env, status, headers):
-        return [h for h in (fn(n, v) for n, v in headers) if h is not None]
-    return edit
+V1_PREFIX = r"^(/v1(\.[01])?)?"
+ONE_IMAGE = re.compile(V1_PREFIX + r"/images/(?!detail/?$)[^/]+/?$")
+LISTS = re.compile(V1_PREFIX + r"/images(/detail)?/?$")
+MEMBERS = re.compile(V1_PREFIX + r"/images/[^/]+/members/?$")
 
 
 # -- mutants that need a little state ------------------------------------------------
@@ -147,7 +51,7 @@ class Ghosts:
             query = dict(parse_qsl(env.get("QUERY_STRING", "")))
             wanted = {k[9:]: v for k, v in query.items() if k.startswith("property-")}
             for iid in sorted(self.deleted):
-                ghost = self.known.get(iid)
+                ghost = self.known.get(iid) or self.known.get(int(iid) if iid.isdigit() else iid)
                 if ghost and all(ghost.get("properties", {}).get(k) == v
                                  for k, v in wanted.items()):
                     doc["images"].insert(0, dict(ghost, deleted=True))
@@ -155,13 +59,12 @@ class Ghosts:
 
 
 def corrupt_marker(pairs):
-    """Another id than the marker: its last hex digit changed."""
-    return [(k, v[:-1] + ("0" if v[-1:] != "0" else "1") if k == "marker" and v else v)
-            for k, v in pairs]
+    """The marker loses its last character (another image, or no image at all)."""
+    return [(k, v[:-1] if k == "marker" and len(v) > 1 else v) for k, v in pairs]
 
 
 def now_stamp(env, status, headers):
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000000", time.gmtime())
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{time.time_ns() % 10**6:06d}"
     return [(n, stamp if n.lower() == "x-image-meta-updated_at" else v) for n, v in headers]
 
 
@@ -187,8 +90,10 @@ def default_public(env):
 
 
 def ami_fix(env):
-    if env.get("HTTP_X_IMAGE_META_DISK_FORMAT") == "ami":
-        env.setdefault("HTTP_X_IMAGE_META_CONTAINER_FORMAT", "ami")
+    """An AMI-family disk format drags the container format along (so no mix is refused)."""
+    disk = env.get("HTTP_X_IMAGE_META_DISK_FORMAT")
+    if disk in ("ami", "ari", "aki"):
+        env["HTTP_X_IMAGE_META_CONTAINER_FORMAT"] = disk
 
 
 def chunked_lost(env):
@@ -209,7 +114,7 @@ def registry_queued(env):
         if isinstance(doc.get("image"), dict):
             doc["image"].setdefault("status", "queued")
         raw = json.dumps(doc).encode()
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         pass
     env["wsgi.input"], env["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
 
@@ -224,6 +129,60 @@ def html_type(env, status, headers):
     return [(n, "text/html" if n.lower() == "content-type" else v) for n, v in headers]
 
 
+def no_error_body(env, status, headers, body):
+    return b"" if status[0] == "4" else body
+
+
+def v1_current(doc):
+    for version in doc.get("versions", []):
+        if str(version.get("id", "")).startswith("v1"):
+            version["status"] = "CURRENT"
+
+
+def compact(env, status, headers, body):
+    if not body or not any(n.lower() == "content-type" and "json" in v for n, v in headers):
+        return body
+    return json.dumps(json.loads(body), separators=(",", ":")).encode()
+
+
+def upper_id(image):
+    if isinstance(image.get("id"), str):
+        image["id"] = image["id"].upper()
+
+
+def tomorrow(image):
+    stamp = image.get("updated_at")
+    if isinstance(stamp, str) and len(stamp) >= 10:
+        image["updated_at"] = f"{int(stamp[:4]) + 1}{stamp[4:]}"
+
+
+def bad_min_dropped(env):
+    """min_disk/min_ram values outside 0…2^31−1 never reach the app."""
+    for key in ("HTTP_X_IMAGE_META_MIN_DISK", "HTTP_X_IMAGE_META_MIN_RAM"):
+        value = env.get(key, "0")
+        if not (value.isdigit() and int(value) < 2 ** 31):
+            env.pop(key, None)
+
+
+def checksum_cut(env):
+    if len(env.get("HTTP_X_IMAGE_META_CHECKSUM", "")) > 32:
+        env["HTTP_X_IMAGE_META_CHECKSUM"] = env["HTTP_X_IMAGE_META_CHECKSUM"][:32]
+
+
+def nobody_shares(doc):
+    for member in doc.get("members", []):
+        member["can_share"] = False
+
+
+def killed_hidden(doc):
+    if "images" in doc:
+        doc["images"] = [i for i in doc["images"] if i.get("status") != "killed"]
+
+
+def put_only(env):
+    return env["REQUEST_METHOD"] == "PUT"
+
+
 @dataclass
 class Mutant:
     name: str
@@ -231,12 +190,13 @@ class Mutant:
     clause: str
     areas: tuple
     wrap: Callable
+    needs: tuple = ()  # other clauses the suite relies on to see this fault
 
 
 M = Mutant
 MUTANTS = [
     M("post-answers-200", "api", "API-POST-1", ("create",),
-      lambda app: Rewrite(app, method_path("POST", r"^(/v1)?/images/?$"),
+      lambda app: Rewrite(app, method_path("POST", V1_PREFIX + r"/images/?$"),
                           status=status_swap(201, 200))),
     M("versions-answer-200", "api", "VER-1", ("versions",),
       lambda app: Rewrite(app, status=status_swap(300, 200))),
@@ -266,7 +226,7 @@ MUTANTS = [
                           request=query_edit(lambda p: p + [("is_public", "none")]))),
     M("deleted-images-listed", "api", "API-LIST-4", ("listing",), Ghosts),
     M("brief-list-with-status", "api", "API-LIST-2", ("listing",),
-      lambda app: Rewrite(app, method_path("GET", r"^(/v1)?/images/?$"),
+      lambda app: Rewrite(app, method_path("GET", V1_PREFIX + r"/images/?$"),
                           body=json_edit(each_image(lambda i: i.setdefault("status", "active"))))),
     M("timestamps-with-zone", "api", "IMG-5", ("listing",),
       lambda app: Rewrite(app, body=json_edit(each_image(
@@ -301,13 +261,16 @@ MUTANTS = [
     M("chunked-body-lost", "api", "API-POST-5", ("create",),
       lambda app: Rewrite(app, request=chunked_lost)),
     M("public-by-default", "api", "IMG-8", ("create",),
-      lambda app: Rewrite(app, method_path("POST", r"^(/v1)?/images/?$"),
+      lambda app: Rewrite(app, method_path("POST", V1_PREFIX + r"/images/?$"),
                           request=default_public)),
     M("uri-drops-v1", "api", "IMG-4", ("create",),
       lambda app: Rewrite(app, body=json_edit(each_image(
           lambda i: i.update(uri=i.get("uri", "").replace("/v1/images/", "/images/")))))),
-    M("location-hidden-from-admin", "api", "IMG-9", ("create",),
-      lambda app: Rewrite(app, body=json_edit(each_image(lambda i: i.pop("location", None))))),
+    # The suite knows an admin by its stored x-image-meta-owner (API-POST-14), or by
+    # `location`; without the first, a server hiding the second looks like a non-admin.
+    M("location-hidden-from-admin", "api", "IMG-14", ("create",),
+      lambda app: Rewrite(app, body=json_edit(each_image(lambda i: i.pop("location", None)))),
+      needs=("API-POST-14",)),
     M("data-accepted-for-active-image", "api", "API-PUT-5", ("update",),
       lambda app: Rewrite(app, method_path("PUT", ONE_IMAGE.pattern),
                           status=status_swap(409, 200))),
@@ -332,7 +295,7 @@ MUTANTS = [
       lambda app: Rewrite(app, request=strip_controls)),
     M("long-names-truncated", "api", "VAL-4", ("validation",),
       lambda app: Rewrite(app, request=truncate_name)),
-    M("errors-as-html", "api", "ERR-1", ("validation",),
+    M("errors-as-html", "api", "ERR-2", ("validation",),
       lambda app: Rewrite(app, body=html_errors, headers=html_type)),
     M("registry-bad-json-500", "registry", "REG-8", ("registry",),
       lambda app: Rewrite(app, lambda env: env["REQUEST_METHOD"] in ("POST", "PUT"),
@@ -340,6 +303,45 @@ MUTANTS = [
                           if s.startswith("400") else s)),
     M("registry-default-queued", "registry", "REG-3", ("registry",),
       lambda app: Rewrite(app, request=registry_queued)),
+    M("errors-without-body", "api", "ERR-1", ("errors",),
+      lambda app: Rewrite(app, body=no_error_body)),
+    M("request-id-dropped", "api", "REQ-1", ("errors",),
+      lambda app: Rewrite(app, headers=header_map(
+          lambda n, v: None if n.lower() == "x-openstack-request-id" else (n, v)))),
+    M("detail-head-served", "api", "API-LIST-10", ("errors",),
+      lambda app: Rewrite(app, method_path("HEAD", V1_PREFIX + r"/images/detail/?$"),
+                          status=lambda env, s: "200 OK")),
+    M("versions-v1-current", "api", "VER-2", ("versions",),
+      lambda app: Rewrite(app, body=json_edit(v1_current))),
+    M("json-compact", "api", "JSON-2", ("listing",),
+      lambda app: Rewrite(app, lambda env: bool(LISTS.match(env["PATH_INFO"])), body=compact)),
+    M("ids-upper-case", "api", "IMG-10", ("create",),
+      lambda app: Rewrite(app, method_path("POST", V1_PREFIX + r"/images/?$"),
+                          body=json_edit(each_image(upper_id)))),
+    M("timestamps-ahead", "api", "IMG-13", ("create",),
+      lambda app: Rewrite(app, method_path("POST", V1_PREFIX + r"/images/?$"),
+                          body=json_edit(each_image(tomorrow)))),
+    M("changes-since-ignored", "api", "API-LIST-11", ("listing",),
+      lambda app: Rewrite(app, request=query_edit(
+          lambda p: [x for x in p if x[0] != "changes-since"]))),
+    M("killed-hidden", "api", "API-LIST-12", ("listing",),
+      lambda app: Rewrite(app, lambda env: bool(LISTS.match(env["PATH_INFO"])),
+                          body=json_edit(killed_hidden))),
+    M("protected-ignored", "api", "API-DEL-4", ("delete",),
+      lambda app: Rewrite(app, request=drop_env("HTTP_X_IMAGE_META_PROTECTED"))),
+    M("status-change-ignored", "api", "API-PUT-8", ("update",),
+      lambda app: Rewrite(app, put_only, request=drop_env("HTTP_X_IMAGE_META_STATUS"))),
+    M("min-range-unchecked", "api", "HDR-14", ("headers",),
+      lambda app: Rewrite(app, request=bad_min_dropped)),
+    M("checksum-length-unchecked", "api", "HDR-12", ("headers",),
+      lambda app: Rewrite(app, request=checksum_cut)),
+    M("copy-from-ignored", "api", "COPY-3", ("locations",),
+      lambda app: Rewrite(app, request=drop_env("HTTP_X_GLANCE_API_COPY_FROM"))),
+    M("can-share-lost", "api", "MEM-1", ("members",),
+      lambda app: Rewrite(app, method_path("GET", MEMBERS.pattern),
+                          body=json_edit(nobody_shares))),
+    M("property-quota-400", "api", "QUOTA-1", ("validation",),
+      lambda app: Rewrite(app, status=status_swap(413, 400))),
     M("registry-adds-uri", "registry", "REG-10", ("registry",),
       lambda app: Rewrite(app, body=json_edit(each_image(
           lambda i: i.setdefault("uri", "http://localhost/images/%s" % i.get("id")))))),

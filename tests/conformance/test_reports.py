@@ -1,7 +1,8 @@
 """The reports: junit.xml, results.json and a single self-contained report.html.
 
 They are written from a run against a mutant (so that there are failures to
-show) with a token given, which must never appear in any report.
+show) with a token given, which must never appear in any report.  Each
+carries the capability matrix and the extensions apart from the verdict.
 """
 
 import json
@@ -85,4 +86,31 @@ def test_html_report_is_self_contained_with_matrix(report_dir):
     assert "c-API-POST-1" in parser.ids
     assert "script" not in parser.tags and parser.external == []
     assert 'class="b failed"' in text and "The exchange that shows it" in text
-    assert "POST http://localhost/images" in text
+    assert "POST http://localhost/v1/images" in text
+
+
+def test_capabilities_in_every_report(report_dir):
+    doc = json.loads(read(report_dir, "results.json"))
+    caps = {c["name"]: c for c in doc["capabilities"]}
+    assert caps["api-v1"]["offered"] is True and "GET /versions" in caps["api-v1"]["how"]
+    assert caps["registry"]["offered"] is True and caps["second-tenant"]["offered"] is False
+    props = {p.get("name"): p.get("value")
+             for p in ET.fromstring(read(report_dir, "junit.xml")).find("properties")}
+    assert props["capability:api-v1"].startswith("YES") and \
+        props["capability:second-tenant"].startswith("NO")
+    parser = _Collector()
+    parser.feed(read(report_dir, "report.html"))
+    assert {"capability-matrix", "cap-api-v1", "extension-matrix"} <= parser.ids
+
+
+def test_extensions_apart_in_every_report(report_dir):
+    doc = json.loads(read(report_dir, "results.json"))
+    ext = {e["id"]: e for e in doc["extensions"]}
+    assert ext and {e["status"] for e in ext.values()} <= {"offered", "not offered",
+                                                           "not judged"}
+    assert not set(ext) & set(doc["failed_clauses"]), "extensions are not failures here"
+    junit = ET.fromstring(read(report_dir, "junit.xml"))
+    names = {p.get("name") for p in junit.find("properties")}
+    assert {f"extension:{cid}" for cid in ext} <= names
+    html = read(report_dir, "report.html")
+    assert "Extensions of this project beyond real Glance" in html

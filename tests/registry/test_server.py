@@ -341,7 +341,7 @@ def test_a_rejected_post_leaves_no_record(app):
     ("sort=name:up", "sort_dir"), ("marker=abc", "marker"), (f"marker={CHOSEN}", "marker"),
     ("size_min=x", "size_min"), ("size_max=1.5", "size_max"), ("scope=everyone", "scope"),
     ("visibility=x", "visibility"), ("member_status=maybe", "member_status"),
-    ("created_at=gt:yesterday", "created_at"), ("is_public=true", "is_public"),
+    ("created_at=gt:yesterday", "created_at"), ("include_deleted=maybe", "include_deleted"),
     ("protected=maybe", "protected"), ("tag=a/b", "tag")])
 def test_bad_list_parameters_are_400_naming_them(app, query, param):
     response = app.get(f"/images?{query}", status=400)
@@ -421,3 +421,14 @@ def test_no_list_query_makes_a_server_error(params):
 
     response = app.get("/images/detail?" + urlencode(params), expect_errors=True)
     assert response.status_int in (200, 400), response.text
+
+
+def test_the_v1_list_parameters_are_understood_too(app):
+    """CONTRACT §5: the registry accepts the v1 list's parameters, as a v1-era
+    caller sends them (is_public, sort_key, sort_dir, changes-since)."""
+    for size in (30, 10, 20):
+        post(app, {"size": size, "is_public": True})
+    res = app.get("/images/detail?is_public=none&sort_key=size&sort_dir=asc")
+    assert [image["size"] for image in res.json["images"]] == [10, 20, 30]
+    app.get("/images?is_public=maybe", status=400)
+    app.get("/images?sort_key=properties", status=400)
