@@ -70,6 +70,11 @@ class ImageData:
         for method, pattern, handler in self.routes():
             router.add(method, pattern, handler)
 
+    def image_deleted(self, image_id):
+        """For the app's DELETE, once the record is deleted: remove what the
+        image had staged now (recovery's lease sweep would, later)."""
+        self.importer.discard_staged(image_id)
+
     def _body(self, environ, image_id):
         return upload.VerifiedBody.of_request(environ, self.conf.chunk_size,
                                               self.conf.image_size_cap, image_id=image_id)

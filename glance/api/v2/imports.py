@@ -160,7 +160,7 @@ class Importer:
             self.saver.fail(ctx, image_id, exc, "import")
             self._slots.release()
             if request.method == GLANCE_DIRECT:
-                self._discard_staged(image_id)
+                self.discard_staged(image_id)
             raise
 
     def _check_uri(self, uri):
@@ -187,7 +187,7 @@ class Importer:
             finally:
                 self._slots.release()
                 if request.method == GLANCE_DIRECT:
-                    self._discard_staged(image_id)
+                    self.discard_staged(image_id)
 
         return work
 
@@ -238,7 +238,9 @@ class Importer:
             raise origin_failed(exc) from None
         return data, origin_failed
 
-    def _discard_staged(self, image_id):
+    def discard_staged(self, image_id):
+        """Remove image `image_id`'s staged data, if any; a failure is logged
+        (recovery's sweep removes what is left)."""
         try:
             self.stores.staging.discard(image_id)
         except exception.GlanceError as exc:

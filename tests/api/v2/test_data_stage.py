@@ -131,3 +131,11 @@ def test_a_full_staging_area_is_507_and_queued(tmp_path):
     res = deployment.client().put(stage_url(image), DATA, headers=OCTET, status=507)
     assert res.json["error"]["type"] == "store.full"
     deployment.close()
+
+
+def test_the_apps_delete_removes_the_staged_data_at_once(deployment, app):
+    image = deployment.create()
+    app.put(stage_url(image), DATA, headers=OCTET, status=204)
+    deployment.registry.delete_image(service_context(), image["id"])
+    deployment.data.image_deleted(image["id"])
+    assert deployment.staged() == []
