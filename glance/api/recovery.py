@@ -16,7 +16,11 @@ can die, and who notices:
 
 Uploads in progress elsewhere (other nodes sharing the registry or the data
 directory, sibling workers, this run's own) hold live leases of their own
-and are left alone.  `status_reason` never names a host, path or process:
+and are left alone.  v2 stages and imports hold leases too (their fallback
+is `queued`); the data of the staging area (`glance.store.staging`) is
+removed here once its image is no longer `uploading` or `importing` —
+whether its import or stage died, the image was deleted, or an import
+ended without removing it.  `status_reason` never names a host, path or process:
 the holder lives in columns nobody is shown.
 
 `Keeper` is this process's side of it: the holder of its uploads, the
@@ -50,6 +54,9 @@ PAGE = 1000
 RETRY_FIRST, RETRY_MAX = 0.5, 15.0      # seconds between start-up recovery attempts
 INTERRUPTED = "upload interrupted: the server stopped before the upload finished"
 EXPIRED = "upload interrupted: its server stopped renewing the upload's lease"
+# The statuses of an image whose staged data is wanted: being staged or
+# staged (`uploading`), being imported (`importing`).
+STAGED_STATUSES = ("uploading", "importing")
 _TEMP_ID = re.compile(r"\.([0-9a-f-]{1,36})\.[^/]*\.tmp\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -105,12 +112,17 @@ def temp_file_image_id(path):
     return fields.parse_image_id(match.group(1)) if match else None
 
 
+def current_status(registry, ctx, image_id):
+    """Image `image_id`'s status, or None when it is missing or deleted."""
+    try:
+        return registry.get_image(ctx, image_id)["status"]
+    except exception.NotFound:
+        return None
+
+
 def upload_in_progress(registry, ctx, image_id):
     """True when image `image_id` is being written (on any node): its temp file is in use."""
-    try:
-        return registry.get_image(ctx, image_id)["status"] in ("saving", "importing")
-    except exception.NotFound:
-        return False
+    return current_status(registry, ctx, image_id) in ("saving", "importing")
 
 
 def remove_quietly(path):
@@ -169,6 +181,9 @@ def clean_up(registry, ctx, stores, done):
     for backend in object_stores(stores):
         for image_id in done.killed:
             done.removed.extend(backend.remove_leftovers(image_id))
+    staging = getattr(stores, "staging", None)
+    if staging is not None:
+        _remove_staged(registry, ctx, staging, done)
     if done.killed or done.removed:
         LOG.warning("node %s: ended interrupted uploads of %s, removed %d leftover files",
                     done.node, done.killed, len(done.removed))
@@ -187,6 +202,24 @@ def _remove_leftovers(registry, ctx, backend, done):
             continue        # not a name the store makes: fsck reports it
         if image_id not in done.killed and upload_in_progress(registry, ctx, image_id):
             continue        # an upload in progress, here or on another node
+        if remove_quietly(path):
+            done.removed.append(path)
+
+
+def _remove_staged(registry, ctx, staging, done):
+    """Remove the staged data (and stages' temporary files) no import will
+    read: that of the images `done` just moved on, and of every image no
+    longer `uploading` or `importing`.  A stage writes only while its image
+    is `uploading`, and the data stays wanted until its import ends, so
+    nothing in use is removed."""
+    found = staging.staged_files()
+    found += [(temp_file_image_id(path), path) for path in staging.temp_files()]
+    for image_id, path in found:
+        if image_id is None:
+            continue        # not a name the staging area makes
+        if (image_id not in done.killed
+                and current_status(registry, ctx, image_id) in STAGED_STATUSES):
+            continue
         if remove_quietly(path):
             done.removed.append(path)
 

@@ -43,10 +43,13 @@ def expected_os_hash(meta):
 
 class VerifiedBody:
     """`stream` (read/readinto) holding `length` bytes (None: to its end),
-    verified as it is read; `of_request` reads a request's body."""
+    verified as it is read; `of_request` reads a request's body.
+    `hash_declared_by` names where `expected_os_hash` came from, for the
+    message of a mismatch."""
 
     def __init__(self, stream, length, chunk_size, size_cap, expected_size=None,
-                 expected_checksum=None, image_id=None, expected_os_hash=None):
+                 expected_checksum=None, image_id=None, expected_os_hash=None,
+                 hash_declared_by="x-image-meta-os_hash_value"):
         self._stream = stream
         self._length = length
         self._chunk_size = chunk_size
@@ -55,15 +58,20 @@ class VerifiedBody:
         self._expected_checksum = expected_checksum.lower() if expected_checksum else None
         self._expected_os_hash = expected_os_hash.lower() if expected_os_hash else None
         self._image_id = image_id
+        self._hash_declared_by = hash_declared_by
         self._md5 = hashlib.md5()
         self._sha256 = hashlib.sha256()
         self.size = 0
 
     @classmethod
     def of_request(cls, environ, chunk_size, size_cap, **expected):
-        """The body of a WSGI request: Content-Length bytes, or chunked to its end."""
-        return cls(environ["wsgi.input"], wsgi.content_length(environ), chunk_size, size_cap,
-                   **expected)
+        """The body of a WSGI request: Content-Length bytes, or chunked to its
+        end; neither is an empty body (nothing is read: a server may not end
+        wsgi.input of a request that announced no body)."""
+        length = wsgi.content_length(environ)
+        if length is None and not wsgi.is_chunked(environ):
+            length = 0
+        return cls(environ["wsgi.input"], length, chunk_size, size_cap, **expected)
 
     @property
     def size_hint(self):
@@ -185,7 +193,7 @@ class VerifiedBody:
                 f"is {self.checksum}", self._image_id)
         if self._expected_os_hash and self._expected_os_hash != self.os_hash_value:
             raise exception.Invalid(
-                f"x-image-meta-os_hash_value is {self._expected_os_hash} but the data's "
+                f"{self._hash_declared_by} is {self._expected_os_hash} but the data's "
                 f"SHA-256 is {self.os_hash_value}", self._image_id)
 
 

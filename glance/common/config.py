@@ -173,6 +173,9 @@ OPTIONS = [
     Option("max_background_copies", to_positive_int, 4,
            "Copies from x-glance-api-copy-from URLs one API process runs at once; "
            "another copy-from request is refused with 503 and Retry-After meanwhile."),
+    Option("max_background_imports", to_positive_int, 4,
+           "v2 image imports (glance-direct, web-download) one API process runs at "
+           "once; another import request is refused with 503 and Retry-After meanwhile."),
     # Registry
     Option("registry_url", str, "",
            "URL of the registry server; empty means the registry runs in-process."),

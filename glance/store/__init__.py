@@ -1,7 +1,9 @@
 """The store backends and `Stores`, the one registry that picks a backend.
 
 A backend is chosen by the scheme of a location URI (`for_location`) or by
-its name (`for_name`, as in `x-image-meta-store`).
+its name (`for_name`, as in `x-image-meta-store`).  `staging` is the
+staging area of v2 imports (`staging.py`), which is no backend: no
+location names it.
 """
 
 from urllib.parse import urlsplit
@@ -11,10 +13,11 @@ from glance.store.base import ImageData, Store
 from glance.store.filesystem import FilesystemStore
 from glance.store.http import HttpStore
 from glance.store.s3 import S3Store
+from glance.store.staging import StagingArea
 from glance.store.swift import SwiftStore
 
-__all__ = ["FilesystemStore", "HttpStore", "ImageData", "S3Store", "Store", "Stores",
-           "SwiftStore"]
+__all__ = ["FilesystemStore", "HttpStore", "ImageData", "S3Store", "Store", "StagingArea",
+           "Stores", "SwiftStore"]
 
 # Backends that need an engine: (name, the option that turns it on, class).
 # Each is built only when its option is set; until then its name and scheme
@@ -32,10 +35,12 @@ def default_backends(conf):
 
 
 class Stores:
-    """The backends built from a `Config`; `backends` replaces them (test seam)."""
+    """The backends built from a `Config`; `backends` replaces them, and
+    `staging` the staging area (test seams)."""
 
-    def __init__(self, conf, backends=None):
+    def __init__(self, conf, backends=None, staging=None):
         self.conf = conf
+        self._staging = staging
         self.backends = list(default_backends(conf) if backends is None else backends)
         self._by_name = {}
         self._by_scheme = {}
@@ -58,6 +63,13 @@ class Stores:
             raise exception.ConfigError(
                 f"default_store is {default!r} but the {name} store is not configured"
                 + (f" (set {option})" if option else ""))
+
+    @property
+    def staging(self):
+        """The staging area of v2 imports, made when first asked for."""
+        if self._staging is None:
+            self._staging = StagingArea(self.conf)
+        return self._staging
 
     @property
     def names(self):

@@ -16,8 +16,7 @@ already moved into SCRIPT_NAME.
 
 import dataclasses
 
-from glance.api import ranges, recovery
-from glance.api.download import ExactLength
+from glance.api import download, recovery
 from glance.api.v1 import sources
 from glance.api.v1.sources import BODY, COPY, LOCATION
 from glance.common import context, exception, faults, fields, imagemeta, wsgi
@@ -217,30 +216,9 @@ class ImagesApp:
         if image["status"] != "active" or not location:
             raise exception.NoImageData(
                 f"image {image_id} has no data (status {image['status']})", image_id)
-        size = image["size"]
-        wanted = ranges.requested_range(environ, size, image.get("checksum"))
-        first, last = wanted or (0, size - 1)
-        backend = self.stores.for_location(location)
-        if backend.origin_io:
-            wsgi.give_back_slot(environ)
-        whose = {"image_id": image_id, "tenant": image.get("owner")}
-        data = (backend.get_from(location, first, **whose) if first
-                else backend.get(location, **whose))
         shown = self._present(environ, image, ctx)
-        headers = self._metadata_headers(shown)
-        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(last + 1 - first)),
-                    ("Accept-Ranges", "bytes")]
-        if wanted:
-            headers.append(("Content-Range", ranges.content_range(first, last, size)))
-        file_wrapper = environ.get("wsgi.file_wrapper")
-        # A file wrapper may send to the end of the file: only for slices that end there.
-        if data.fileobj is not None and file_wrapper is not None and last == size - 1:
-            start_response("206 Partial Content" if wanted else "200 OK", headers)
-            return file_wrapper(data.fileobj, self.conf.chunk_size)
-        body = ExactLength(data, last + 1 - first)
-        body.prime()
-        start_response("206 Partial Content" if wanted else "200 OK", headers)
-        return body
+        return download.send(environ, start_response, self.stores, image,
+                             self._metadata_headers(shown), self.conf.chunk_size)
 
     # -- create / update -----------------------------------------------------
 
