@@ -9,7 +9,8 @@ with, what is shared with a tenant, and changing that, as Glance v1 spoke it.
 | `DELETE /images/<id>/members/<T>`    | 204     |                                       |
 | `GET /shared-images/<T>`             | 200     | `{"shared_images": [{"image_id", "can_share"}]}` |
 
-`GET …/members/<T>` is 405, as in Glance v1 (it had no such route).  Who may
+`GET …/members/<T>` is 405, as in Glance v1 (it had no such route), and so
+is `HEAD` of the two lists.  Who may
 do what is the registry's rule (`glance.registry.members`): an admin, the
 owner, or a member whose `can_share` is true may change members (anyone
 else who sees the image: 403 "No permission to share that image"); an image
@@ -84,11 +85,12 @@ class Members:
     def add_routes(self, router, image_id):
         """Add the routes to `router`; `image_id` is the path pattern of an image id."""
         members = rf"/images/{image_id}/members"
-        router.add("GET", members + "/?", self.index)
+        # No HEAD, as in Glance v1: 405.
+        router.add("GET", members + "/?", self.index, head=False)
         router.add("PUT", members + "/?", self.replace)
         router.add("PUT", members + r"/(?P<member>[^/]+)/?", self.put)
         router.add("DELETE", members + r"/(?P<member>[^/]+)/?", self.delete)
-        router.add("GET", r"/shared-images/(?P<member>[^/]+)/?", self.shared_images)
+        router.add("GET", r"/shared-images/(?P<member>[^/]+)/?", self.shared_images, head=False)
 
     def index(self, environ, start_response, image_id):
         """GET /images/<id>/members → 200 {"members": [{"member_id",
@@ -96,8 +98,7 @@ class Members:
         only itself; 404 unknown, deleted or invisible."""
         found = self.registry.list_members(self.caller(environ), image_id)
         members = [{"member_id": m["member_id"], "can_share": m["can_share"]} for m in found]
-        return wsgi.json_response(start_response, 200, {"members": members},
-                                  head=environ["REQUEST_METHOD"] == "HEAD")
+        return wsgi.json_response(start_response, 200, {"members": members})
 
     def replace(self, environ, start_response, image_id):
         """PUT /images/<id>/members {"memberships": [...]} → 204: the set is
@@ -129,5 +130,4 @@ class Members:
         those of its own images, or all when T is itself)."""
         found = self.registry.shared_images(self.caller(environ), _path_text(member))
         shared = [{"image_id": m["image_id"], "can_share": m["can_share"]} for m in found]
-        return wsgi.json_response(start_response, 200, {"shared_images": shared},
-                                  head=environ["REQUEST_METHOD"] == "HEAD")
+        return wsgi.json_response(start_response, 200, {"shared_images": shared})
