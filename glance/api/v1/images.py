@@ -140,12 +140,10 @@ class ImagesApp:
 
     def _present(self, environ, image, ctx):
         """The registry's image as this caller may see it, with its `uri`: its v1
-        fields (an unknown size as 0, `status_reason` only when there is one)."""
+        fields, null ones included (an unknown size as 0)."""
         shown = {key: image[key] for key in DETAIL_FIELDS + ("properties",) if key in image}
         shown["uri"] = f"{_images_url(environ)}/{image['id']}"
         shown["size"] = shown["size"] or 0
-        if shown.get("status_reason") is None:
-            shown.pop("status_reason", None)
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown
