@@ -1,4 +1,5 @@
-"""The Images API v1 app (CONTRACT §2): lists, metadata, data, create, update, delete.
+"""The Images API v1 app (CONTRACT §2): lists, metadata, data, create, update,
+delete; the member routes are `members.Members`'s, on the same router.
 
 It owns its metadata: it decodes the request's `x-image-meta-*` headers with
 the one codec (`glance.common.imagemeta`) before it routes (malformed → 400)
