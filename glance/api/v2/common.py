@@ -11,7 +11,7 @@ the app renders them (`glance.common.faults`).
 import dataclasses
 from dataclasses import dataclass, field
 
-from glance.common import context, exception, fields
+from glance.common import context, exception, fields, wsgi
 
 
 @dataclass
@@ -27,6 +27,10 @@ class Services:
     # Called as hook(ctx, image) after an image was soft-deleted (the
     # deleted record, with its location): e.g. to remove staged data.
     after_delete: list = field(default_factory=list)
+    # The import methods served (`POST …/import`), in the order
+    # `/v2/info/import` and `OpenStack-image-import-methods` list them; the
+    # import routes' `add_routes` adds them.
+    import_methods: list = field(default_factory=list)
 
 
 def caller(environ):
@@ -34,6 +38,19 @@ def caller(environ):
     API reads `location` from the registry to serve data itself, and the
     v2 view never shows it."""
     return dataclasses.replace(context.from_environ(environ), is_service=True)
+
+
+def respond(environ, start_response, code, document, headers=()):
+    """A JSON answer (`json.dumps`' default separators, as Glance), without
+    its body for HEAD."""
+    return wsgi.json_response(start_response, code, document, headers,
+                              head=environ.get("REQUEST_METHOD") == "HEAD")
+
+
+def no_content(start_response, headers=()):
+    """204, empty."""
+    start_response("204 No Content", list(headers))
+    return []
 
 
 def image_id(text):
