@@ -9,7 +9,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PASTE_INI = os.path.join(ROOT, "paste.ini")
 # The suite's origin server listens on loopback; our servers refuse internal
 # addresses for locations unless allowed, so allow loopback for these runs.
-LOOPBACK_LOCATIONS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
+# The suite's version clauses (VER-3) still take `/v2…` for an unknown
+# version: until it judges a server that serves v2 (its v2 clauses are
+# being written), our servers here serve v1 only.
+LOOPBACK_LOCATIONS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8",
+                      "GLANCE_ENABLED_APIS": "v1"}
 
 
 @pytest.fixture(scope="module")
