@@ -112,7 +112,10 @@ def rst_glance_notes(which="v1"):
     for c in CLAUSES.values():
         about_33 = "Glance 33" in c.note
         about_v1 = "Glance" in c.note.replace("Glance 33", "")
-        if (about_33 if which == "33" else about_v1):
+        if which == "33" and about_33:
+            lines.append(f"* ``{c.id}`` ({c.level}) — {_rst_text(c.text)} "
+                         f"Why: {_rst_text(c.note)}")
+        elif which != "33" and about_v1:
             lines.append(f"* ``{c.id}`` ({c.level}): {_rst_text(c.note)}")
     return "\n".join(lines) + "\n"
 

@@ -226,7 +226,9 @@ ROWS = [
      "`replace`, `remove`, a `path` that is not `/<name>` (no leading `/`, or deeper), "
      "`add`/`replace` without `value`."),
     ("V2-PATCH-4", "§4", MUST,
-     "Paths are JSON pointers: `~1` is `/` and `~0` is `~` (`/a~1b` names `a/b`)."),
+     "Paths are JSON pointers: `~1` is `/` and `~0` is `~` (`/a~1b` names `a/b`).",
+     "A server may refuse such a property name (ours: §10 Validation); the refusal must "
+     "then name the decoded `a/b`."),
     ("V2-PATCH-5", "§4", MUST,
      "A read-only path → 403 \"Attribute '<k>' is read-only.\"; a reserved one → 403 "
      "\"… is reserved.\"."),
