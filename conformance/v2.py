@@ -260,7 +260,8 @@ class V2Run:
             if res.status_int not in (204, 200, 404):
                 leftovers.append({"target": client.name, "id": iid,
                                   "why": f"DELETE {V2} answered {res.status}"})
-        for client in (self.suite.api, self.suite.alt):
+        swept = self.suite.capabilities.offered("api-v2") and "2" in self.suite.api_versions
+        for client in (self.suite.api, self.suite.alt) if swept else ():
             if client is None:
                 continue
             for iid in self.marked(client):
