@@ -15,8 +15,9 @@ Each clause has an id (``API-POST-3``), the contract section it comes from
 (v2) behaves and why the clause reads as it does, or what the suite cannot
 observe.  Tests name the clauses they check; the level written in the rows
 (`clauses_v1`, `clauses_v1_write`, `clauses_service`, `clauses_v2`,
-`clauses_v2_data`), and nowhere else, decides what a broken check does.  ``python -m conformance.clauses --update-docs
-docs/conformance.rst`` rewrites the generated parts of the docs.
+`clauses_v2_data`), and nowhere else, decides what a broken check does.
+``python -m conformance.clauses --update-docs docs/conformance.rst`` rewrites
+the generated parts of the docs.
 """
 
 import sys

@@ -1,4 +1,4 @@
-"""Images API v2 discovery: versions, `/v2`, routes, request ids, `/v2/info/*`, schemas (§2, §4, §6).
+"""Images API v2 discovery: versions, `/v2`, routes, request ids, info, schemas (§2, §4, §6).
 
 Run only where the versions document lists v2.  The schemas are judged
 here for their shape; every image and member the other v2 checks receive is
