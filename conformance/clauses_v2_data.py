@@ -111,7 +111,7 @@ ROWS = [
      "`v2-web-download-origin`)."),
     ("V2-IMP-6", "§4", EXTENSION,
      "web-download takes `validation_data` `{\"os_hash_algo\": \"sha256\", "
-     "\"os_hash_value\"}`: matching data is imported, a mismatch fails the import (the "
+     "\"os_hash_value\"}` (beside `method` in the body): matching data is imported, a mismatch fails the import (the "
      "image back to `queued`, no data); another algorithm → 400.",
      f"{G} ignores `validation_data` on web-download (it checks it only for locations)."),
     ("V2-IMP-7", "§4, §10 Create and update", EXTENSION,

@@ -20,9 +20,14 @@ STAGED = b"staged image data\n" * 64
 WEB = b"web-download image data\n" * 64
 
 
-def import_(v2, iid, method, client=None, **extra):
-    return v2.client(client).post(v2.path(iid, "/import"),
-                                  json_body={"method": {"name": method, **extra}})
+def import_(v2, iid, method, client=None, validation_data=None, **extra):
+    """`POST …/import`; `validation_data` goes beside `method` in the body, with the
+    request's other options (Glance's `stores`, `all_stores`), not among the method's
+    own parameters."""
+    body = {"method": {"name": method, **extra}}
+    if validation_data is not None:
+        body["validation_data"] = validation_data
+    return v2.client(client).post(v2.path(iid, "/import"), json_body=body)
 
 
 @pytest.fixture
