@@ -23,6 +23,8 @@ def admin(suite):
 
 @pytest.fixture
 def alt(suite):
+    """The second tenant's client: a token of another tenant (none without token auth)."""
+    suite.capabilities.need("auth")
     suite.capabilities.need("second-tenant")
     return suite.alt
 

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.writes
 
 @pytest.fixture
 def alt(suite):
+    """The second tenant's client: a token of another tenant (none without token auth)."""
+    suite.capabilities.need("auth")
     suite.capabilities.need("second-tenant")
     return suite.alt
 
