@@ -67,10 +67,27 @@ class Product:
             "extensions": len(ext),
         }
 
+    def by_api(self):
+        """MUST clauses judged pass / judged, split into Images API v2 (`V2-*`) and the
+        rest (v1, the registry and what both APIs share), or None if a run judged
+        only one of the two."""
+        must = [c for c in self.clauses("MUST") if self.in_scope(c)
+                and c["status"] in ("passed", "failed", "error")]
+        v2 = [c for c in must if c["id"].startswith("V2-")]
+        rest = [c for c in must if not c["id"].startswith("V2-")]
+        if not v2 or not any(c["id"].startswith(("API-", "HDR-")) for c in rest):
+            return None
+        return {api: (sum(c["status"] == "passed" for c in group), len(group))
+                for api, group in (("v2", v2), ("rest", rest))}
+
     def line(self):
         c = self.counts()
         text = (f"{self.meta['title']}: {c['passed']}/{c['judged']} MUST clauses judged "
                 f"pass")
+        split = self.by_api()
+        if split:
+            text += (f" (Images API v2: {split['v2'][0]}/{split['v2'][1]}; v1, registry and "
+                     f"common: {split['rest'][0]}/{split['rest'][1]})")
         if c["failed"]:
             text += f" ({', '.join(c['failed'])} failed)"
         text += (f"; {c['must'] - c['judged']} more not judged (a capability absent, or not "
