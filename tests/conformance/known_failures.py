@@ -11,12 +11,7 @@ contract revision 2 lands (issue 13); it never excuses a clause by weakening
 it.
 """
 
-KNOWN_FAILURES = {
-    "LOC-6": ("§10 the location policy at registration when the size is given (noauth "
-              "mode allows every address today)"),
-    "V2-IMP-7": ("§4 Import, §10 the location policy for a web-download URI (noauth mode "
-                 "allows every address today, as for LOC-6)"),
-}
+KNOWN_FAILURES = {}
 
 # The token-mode run (two tenants, one admin) breaks these as well.
 KNOWN_FAILURES_TOKEN_MODE = {}
