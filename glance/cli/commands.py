@@ -175,12 +175,7 @@ def cmd_add(args, client, console):
     copy_from = _copy_source(args)
     image = _upload(args, client, console, lambda data: client.add_image(
         args.meta, data, copy_from=copy_from), copy_from)
-    if image is None:
-        return EXIT_OK
-    console.say(f"Added new image with ID: {image['id']}")
-    if args.verbose:
-        print_block(console.say, image)
-    return _after_copy(args, client, console, image, copy_from)
+    return _report(args, client, console, image, copy_from, "Added new image with ID: {id}")
 
 
 def cmd_update(args, client, console):
@@ -194,9 +189,16 @@ def cmd_update(args, client, console):
     image = _upload(args, client, console, lambda data: client.update_image(
         number, args.meta, data, purge_props=args.purge_props, copy_from=copy_from),
         copy_from)
+    return _report(args, client, console, image, copy_from, "Updated image {id}")
+
+
+def _report(args, client, console, image, copy_from, said):
+    """What add and update print once the server answered (`image`; None
+    after a dry run): `said` with the image's id, the image with
+    --verbose, and the wait for a copy."""
     if image is None:
         return EXIT_OK
-    console.say(f"Updated image {image['id']}")
+    console.say(said.format(id=image["id"]))
     if args.verbose:
         print_block(console.say, image)
     return _after_copy(args, client, console, image, copy_from)

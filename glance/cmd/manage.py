@@ -102,10 +102,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         conf = load_conf(args.config)
-    except ConfigError as exc:
+        return COMMANDS[args.command][0](conf, args)
+    except ConfigError as exc:       # a bad option, or a file a command reads (tokens)
         print(f"glance-manage: {exc.message}", file=sys.stderr)
         return 2
-    return COMMANDS[args.command][0](conf, args)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,26 @@ right tool here: the secrets are 256 random bits, so there is nothing for a
 slow password hash to protect against, and every request checks one.
 
 The file is JSON, written atomically (temporary file, fsync, rename) with
-mode 0600, and re-read when its modification time or size changes.
+mode 0600, and re-read when its modification time or size changes.  A file
+that cannot be read as a token file (an editor's half-written save, a
+wrong format) is an error in the log and changes nothing: the tokens read
+before keep working, and no request fails because of it.
 """
 
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
+
+from glance.common.exception import ConfigError
+
+LOG = logging.getLogger(__name__)
 
 PREFIX = "glance_"
 RECHECK_SECONDS = 1.0
@@ -44,12 +52,22 @@ def _split(token):
 
 
 def _load(path):
+    """{key: entry} of the token file; ConfigError when it is not one."""
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
     except FileNotFoundError:
         return {}
-    return {entry["key"]: entry for entry in document.get("tokens", [])}
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"the token file {path} cannot be read: {exc}") from None
+    try:
+        entries = {entry["key"]: entry for entry in document.get("tokens", [])}
+        for entry in entries.values():
+            if not all(isinstance(entry.get(name), str) for name in ("key", "salt", "hash")):
+                raise ValueError("an entry without key, salt and hash")
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"the token file {path} is not a token file ({exc})") from None
+    return entries
 
 
 def _save(path, entries):
@@ -121,7 +139,11 @@ class TokenFile:
             except FileNotFoundError:
                 stamp = None
             if stamp != self._stamp:
-                self._entries = _load(self.path) if stamp else {}
+                try:
+                    self._entries = _load(self.path) if stamp else {}
+                except ConfigError as exc:
+                    LOG.error("%s; the %d tokens read before stay valid", exc.message,
+                              len(self._entries))
                 self._stamp = stamp
 
     def identify(self, token):

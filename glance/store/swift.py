@@ -66,7 +66,7 @@ class SwiftStore(Store):
         self.timeout = conf.swift_store_timeout
         self.chunk_size = effective_chunk_size(conf)
         self._connect = connect or transfer.open_connection
-        self._auth = SwiftAuth(transfer.parse_endpoint(conf.swift_store_auth_address,
+        self.auth = SwiftAuth(transfer.parse_endpoint(conf.swift_store_auth_address,
                                                        "swift_store_auth_address"),
                                conf.swift_store_user, conf.swift_store_key,
                                self.timeout, self._connect, clock)
@@ -94,7 +94,7 @@ class SwiftStore(Store):
         A 401 renews the token and, when the body can be sent again, retries
         once.  The caller closes the connection.
         """
-        token = self._auth.current()
+        token = self.auth.current()
         for attempt in (1, 2):
             scheme, host, port, base = token.storage
             path = f"{base}/{quote(container, safe='')}" + (f"/{quote(obj, safe='')}" if obj else "")
@@ -117,10 +117,10 @@ class SwiftStore(Store):
                 return conn, response
             transfer.read_error_body(response)
             conn.close()
-            self._auth.forget(token)
+            self.auth.forget(token)
             if attempt == 2 or not replayable:
                 break
-            token = self._auth.current()
+            token = self.auth.current()
         raise exception.StoreError(f"swift store: {method} was refused (401 Unauthorized)",
                                    detail=self._shown(container, obj))
 

@@ -3,7 +3,10 @@
 import json
 import os
 
+import pytest
+
 from glance.common import tokens
+from glance.common.exception import ConfigError
 
 
 def test_created_token_identifies_its_tenant_user_and_roles(tmp_path):
@@ -71,3 +74,40 @@ def test_list_shows_no_secrets(tmp_path):
     tokens.create_token(path, "t1", "u", ["member"])
     [entry] = tokens.list_tokens(path)
     assert set(entry) == {"key", "tenant", "user", "roles", "created_at"}
+
+
+def _clock():
+    """A clock that moves past the re-check interval at every call."""
+    now = [0.0]
+
+    def tick():
+        now[0] += tokens.RECHECK_SECONDS + 1
+        return now[0]
+    return tick
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"tokens": [{"salt": "x"}]}', "[1, 2]",
+                                     '{"tokens": [{"key": 1, "salt": 2, "hash": 3}]}', ""])
+def test_a_corrupt_file_keeps_the_tokens_read_before(tmp_path, caplog, content):
+    """Issue 15 item 15: a corrupt token file turned valid tokens into 500s."""
+    path = str(tmp_path / "tokens.json")
+    token = tokens.create_token(path, "t1")
+    token_file = tokens.TokenFile(path, clock=_clock())
+    assert token_file.identify(token).tenant == "t1"
+    with open(path, "w") as handle:
+        handle.write(content)
+    assert token_file.identify(token).tenant == "t1"
+    assert "cannot be read" in caplog.text or "not a token file" in caplog.text
+
+
+def test_a_corrupt_file_at_start_means_no_tokens(tmp_path):
+    path = tmp_path / "tokens.json"
+    path.write_text("{half written")
+    assert tokens.TokenFile(str(path)).identify("glance_a_b") is None
+
+
+def test_the_commands_name_a_corrupt_file(tmp_path):
+    path = tmp_path / "tokens.json"
+    path.write_text("{half written")
+    with pytest.raises(ConfigError, match="tokens.json"):
+        tokens.list_tokens(str(path))

@@ -158,10 +158,10 @@ def test_a_rejected_swift_token_is_renewed(storage):
         pytest.skip("swift tokens")
     store = storage.store
     location = store.add(8, Body(b"data"))
-    stale = store._current_token()
+    stale = store.auth.current()
     stale.value = "AUTH_ftk" + "0" * 40       # a token the engine refuses (401)
     assert b"".join(store.get(location, image_id=8)) == b"data"
-    assert store._current_token() is not stale
+    assert store.auth.current() is not stale
 
 
 def test_a_wrong_swift_key_is_a_store_error_without_the_key():
