@@ -11,18 +11,20 @@ Each clause has an id (``API-POST-3``), the contract section it comes from
   reported as "not offered", apart from the verdict; ``--require-extensions``
   judges extensions like MUST clauses (how this project's own CI runs).
 
-``note`` says, where it applies, how real Glance v1 (Queens) behaves and why
-the clause reads as it does, or what the suite cannot observe.  Tests name
-the clauses they check; the level written in the rows (`clauses_v1`,
-`clauses_v1_write`, `clauses_service`), and nowhere else, decides
-what a broken check does.  ``python -m conformance.clauses --update-docs
-docs/conformance.rst`` rewrites the generated parts of the docs.
+``note`` says, where it applies, how real Glance v1 (Queens) or Glance 33
+(v2) behaves and why the clause reads as it does, or what the suite cannot
+observe.  Tests name the clauses they check; the level written in the rows
+(`clauses_v1`, `clauses_v1_write`, `clauses_service`, `clauses_v2`,
+`clauses_v2_data`), and nowhere else, decides what a broken check does.
+``python -m conformance.clauses --update-docs docs/conformance.rst`` rewrites
+the generated parts of the docs.
 """
 
 import sys
 from dataclasses import dataclass
 
-from conformance import clauses_service, clauses_v1, clauses_v1_write
+from conformance import (clauses_service, clauses_v1, clauses_v1_write, clauses_v2,
+                         clauses_v2_data)
 
 MUST = "MUST"
 SHOULD = "SHOULD"
@@ -59,7 +61,8 @@ def _table(rows):
     return clauses
 
 
-CLAUSES = _table(clauses_v1.ROWS + clauses_v1_write.ROWS + clauses_service.ROWS)
+CLAUSES = _table(clauses_v1.ROWS + clauses_v1_write.ROWS + clauses_service.ROWS
+                 + clauses_v2.ROWS + clauses_v2_data.ROWS)
 
 # What the suite cannot observe from outside and therefore does not claim to
 # check; listed so that the report is honest about its coverage.
@@ -104,11 +107,16 @@ def rst_table():
     return "\n".join(lines) + "\n"
 
 
-def rst_glance_notes():
-    """Every clause whose note records how real Glance v1 differs, as a list."""
+def rst_glance_notes(which="v1"):
+    """Every clause whose note records how real Glance v1 (or Glance 33) differs, as a list."""
     lines = []
     for c in CLAUSES.values():
-        if "Glance" in c.note:
+        about_33 = "Glance 33" in c.note
+        about_v1 = "Glance" in c.note.replace("Glance 33", "")
+        if which == "33" and about_33:
+            lines.append(f"* ``{c.id}`` ({c.level}) — {_rst_text(c.text)} "
+                         f"Why: {_rst_text(c.note)}")
+        elif which != "33" and about_v1:
             lines.append(f"* ``{c.id}`` ({c.level}): {_rst_text(c.note)}")
     return "\n".join(lines) + "\n"
 
@@ -116,6 +124,7 @@ def rst_glance_notes():
 MARKERS = {
     "CLAUSE TABLE": rst_table,
     "GLANCE NOTES": rst_glance_notes,
+    "GLANCE 33 NOTES": lambda: rst_glance_notes("33"),
 }
 
 

@@ -17,15 +17,20 @@ ROWS = [
     # -- discovery and versions (§2, §6) -------------------------------------
     ("VER-1", "§2", MUST,
      "`GET /versions` → 200 and `GET /` → 300, both with the JSON versions document "
-     "`{\"versions\": [{\"id\", \"status\", \"links\": [{\"rel\": \"self\", \"href\"}]}, …]}`, "
-     "newest first."),
+     "`{\"versions\": [{\"id\", \"status\", \"links\": [{\"rel\": \"self\", \"href\"}]}, …]}`."),
     ("VER-2", "§2", MUST,
-     "The document is exactly Glance Queens': `v2.6` CURRENT, `v2.5` … `v2.0` SUPPORTED "
-     "(when v2 is served), then `v1.1` and `v1.0` DEPRECATED (when v1 is served)."),
+     "A server that serves v1 answers exactly Glance Queens' document, newest first: "
+     "`v2.6` CURRENT, `v2.5` … `v2.0` SUPPORTED (when v2 is served too), then `v1.1` and "
+     "`v1.0` DEPRECATED.",
+     "Glance 33 serves v2 only and lists `v2.0` … `v2.17` (not newest first); the "
+     "contract fixes the whole document only for servers that serve v1; V2-VER-1 "
+     "judges a v2-only server's document."),
     ("VER-3", "§2", MUST,
      "A first path segment that starts with `v` and is neither `versions` nor a known "
      "version (`/v1.a/images`, `/va.1/images`, `/v9/images`, `/v1.2/images`, `/v10`), or "
-     "`/v2…` while v2 is not served, → 300 with the versions document."),
+     "`/v2…` while v2 is not served, → 300 with the versions document.",
+     "A version the server's own document lists is known: Glance 33 serves `/v2.7` … "
+     "`/v2.17`, so the suite does not send it those."),
     ("VER-4", "§2", MUST,
      "Each entry's self link is the absolute `<scheme>://<host>[:port]/v1/` (v1 entries) "
      "or `…/v2/` (v2 entries) of the server that answered."),

@@ -18,6 +18,7 @@ from conformance import expect
 from conformance.capabilities import Capabilities
 from conformance.client import Client
 from conformance.httpproxy import HTTPProxy
+from conformance.v2 import V2Run
 
 RUN_PROPERTY = "conformance_run"
 INPROCESS_BASE = "http://localhost"
@@ -86,6 +87,8 @@ class Suite:
         self.can_publish = None
         self.owner = "unknown"
         self.tags = {self.prefix}
+        self.run_property = RUN_PROPERTY
+        self.v2 = V2Run(self)
         self._record_given()
 
     def _record_given(self):
@@ -144,7 +147,7 @@ class Suite:
         return self._admin
 
     def detect_admin(self):
-        """Is the caller an admin?  Read from one probe image (§2 POST 1).
+        """Is the caller an admin?  Read from one probe image (§2 POST 1; v2: §4).
 
         Admins may set `owner`; anyone else's `x-image-meta-owner` is ignored.
         A `location` key shown to the caller also marks an admin (nobody else
@@ -155,6 +158,9 @@ class Suite:
         if self.read_only:
             caps.record("admin", None, "unknown: --read-only creates no probe image")
             return None
+        if not (caps.offered("api-v1") and "1" in self.api_versions) \
+                and caps.offered("api-v2"):
+            return self.v2.detect_admin()
         wanted = f"{self.prefix}-owner-probe"
         res = self.api.post(V1 + "/images", headers=[
             ("x-image-meta-name", self.name("admin-probe")), self.run_header,
@@ -337,7 +343,7 @@ class Suite:
     def cleanup(self, log):
         """Remove what the run made; return what could not be removed."""
         self.route_log(log)
-        leftovers = []
+        leftovers = self.v2.cleanup()
         for client, ids in ((self.api, self.ledger.api_ids),
                             (self.registry, self.ledger.registry_ids)):
             if client is None:

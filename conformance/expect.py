@@ -38,7 +38,8 @@ ERROR_TYPES = {400: ("image.invalid", "store.unknown", "image.upload_incomplete"
                401: ("auth.required",), 403: ("auth.forbidden", "image.protected"),
                404: ("image.not_found", "image.no_data"), 405: ("http.method_not_allowed",),
                409: ("image.duplicate", "image.conflict"),
-               413: ("quota.exceeded", "image.too_large"), 415: ("image.bad_content_type",)}
+               413: ("quota.exceeded", "image.too_large"), 415: ("image.bad_content_type",),
+               416: ("image.range_not_satisfiable",)}
 ERROR_TYPE = re.compile(r"[a-z0-9_.]+\Z")
 
 

@@ -25,7 +25,10 @@ CHECKS_DIR = Path(__file__).parent / "checks"
 # area: the API it judges ("1", "2"), or None (discovery, the registry).
 AREAS = {"versions": None, "errors": "1", "listing": "1", "headers": "1", "download": "1",
          "create": "1", "locations": "1", "update": "1", "delete": "1", "validation": "1",
-         "paging": "1", "members": "1", "registry": None, "auth": "1"}
+         "paging": "1", "members": "1", "registry": None, "auth": "1",
+         "v2_discovery": "2", "v2_images": "2", "v2_patch": "2", "v2_listing": "2",
+         "v2_paging": "2", "v2_data": "2", "v2_tags": "2", "v2_members": "2",
+         "v2_import": "2", "v2_actions": "2", "v2_access": "2"}
 API_VERSIONS = ("1", "2", "all")
 RESULTS = pytest.StashKey()
 SUITE = pytest.StashKey()
@@ -204,9 +207,13 @@ def suite(request):
     config.stash[RESULTS].cleanup_log = log
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _api_offered(request, suite):
-    """Skip a test of an API the run does not judge, saying why."""
+    """Skip the tests of an API the run does not judge, saying why.
+
+    Module-scoped, so that it runs before a module's own data-set fixtures
+    (which would otherwise make images through an API the server lacks).
+    """
     major = AREAS.get(area_of(request.node))
     if major is None:
         return
@@ -230,6 +237,12 @@ def api(suite):
 
 
 @pytest.fixture(scope="session")
+def v2(suite):
+    """The run's Images API v2 helper (`conformance.v2.V2Run`)."""
+    return suite.v2
+
+
+@pytest.fixture(scope="session")
 def registry(suite):
     suite.capabilities.need("registry")
     return suite.registry
@@ -244,6 +257,9 @@ def origin(suite):
     or runs on another machine.  A local server that accepts the location
     without ever fetching it is not skipped: its tests fail.
     """
+    if "1" not in suite.api_versions:
+        pytest.skip("Images API v1: not selected (the origin is probed by a v1 location)")
+    suite.capabilities.need("api-v1")
     o = suite.origin
     if suite.origin_reachable is None:
         path = f"/{suite.prefix}/probe"

@@ -44,13 +44,23 @@ def versions_document(v, res, what, cid, code=300, reqid=True):
 
 
 def judge_entries(v, suite, versions, what):
-    """VER-2 (exactly Queens' entries, in order) and VER-4 (self links)."""
+    """VER-2 (exactly Queens' entries, in order, where v1 is served) and VER-4 (self links).
+
+    A server that serves v2 only is not held to Queens' document (the
+    contract fixes it for servers with v1, whose own tests compare it
+    whole); V2-VER-1 judges what every v2 client needs from it.
+    """
     want = expected_document(suite)
     got = [(x.get("id"), x.get("status")) for x in versions]
-    v.check("VER-2", got == [(i, s) for i, s, _ in want],
-            f"{what}: the versions are {got}, expected {[(i, s) for i, s, _ in want]}")
+    if suite.capabilities.offered("api-v1"):
+        v.check("VER-2", got == [(i, s) for i, s, _ in want],
+                f"{what}: the versions are {got}, expected {[(i, s) for i, s, _ in want]}")
     base = urlsplit(suite.api_base)
-    for entry, (vid, _, major) in zip(versions, want):
+    for entry in versions:
+        vid = entry.get("id")
+        major = vid[1:2] if isinstance(vid, str) and vid[:2] in ("v1", "v2") else None
+        if major is None:
+            continue
         links = entry.get("links")
         selfs = [x.get("href") for x in links or [] if isinstance(x, dict)
                  and x.get("rel") == "self"] if isinstance(links, list) else []
@@ -59,6 +69,12 @@ def judge_entries(v, suite, versions, what):
         v.check("VER-4", href == wanted or (isinstance(href, str) and _same_server(
                     href, wanted)),
                 f"{what}: {vid}'s self link is {href!r}, expected {wanted!r}")
+
+
+def listed_ids(api):
+    """The version ids the server's own document lists ([] without one)."""
+    from conformance.capabilities import version_ids
+    return version_ids(api.get("/versions")) or []
 
 
 def _same_server(href, wanted):
@@ -80,7 +96,12 @@ def test_versions_document(api, v, suite, path, code):
 @pytest.mark.parametrize("path", ["/v1.a/images", "/va.1/images", "/v9/images",
                                   "/v1.2/images", "/v10", "/v2.7/images"])
 def test_unknown_version_segment(api, v, suite, path):
-    """A first segment that names no version answers 300 with the document."""
+    """A first segment that names no version answers 300 with the document.
+
+    "Known" versions are those the server's own document lists: Glance 33
+    lists (and serves) `v2.7` … `v2.17`."""
+    if path.split("/")[1] in listed_ids(api):
+        pytest.skip(f"{path.split('/')[1]} is a version this server lists (and so serves)")
     versions = versions_document(v, api.get(path), f"GET {path}", "VER-3", reqid=False)
     judge_entries(v, suite, versions, f"GET {path}")
 

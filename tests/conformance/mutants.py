@@ -4,20 +4,21 @@ A mutant wraps our API (or registry) app and rewrites one thing on the way
 in or out: a status, a header, a JSON field, a query parameter.  The
 conformance suite must fail every mutant and name the clause it breaks (a
 failure the unmutated server does not have: `test_mutants.py`).  `MUTANTS`
-lists them: (name, target app, expected clause, areas to run, factory).
-Paths are matched with or without the v1 version segment; ids are strings.
+lists them: (name, target app, expected clause, areas to run, factory); the
+Images API v2 ones are in `mutants_v2`.  Paths are matched with or without
+the v1 version segment; ids are strings.
 """
 
 import io
 import json
 import re
 import time
-from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qsl
 
-from tests.conformance.rewrite import (Rewrite, drop_env, each_image, has_body, header_map,
-                                       json_edit, method_path, query_edit, status_swap)
+from tests.conformance.mutants_v2 import MUTANTS_V2
+from tests.conformance.rewrite import (Mutant, Rewrite, drop_env, each_image, has_body,
+                                       header_map, json_edit, method_path, query_edit,
+                                       status_swap)
 
 V1_PREFIX = r"^(/v1(\.[01])?)?"
 ONE_IMAGE = re.compile(V1_PREFIX + r"/images/(?!detail/?$)[^/]+/?$")
@@ -183,16 +184,6 @@ def put_only(env):
     return env["REQUEST_METHOD"] == "PUT"
 
 
-@dataclass
-class Mutant:
-    name: str
-    target: str  # "api" or "registry"
-    clause: str
-    areas: tuple
-    wrap: Callable
-    needs: tuple = ()  # other clauses the suite relies on to see this fault
-
-
 M = Mutant
 MUTANTS = [
     M("post-answers-200", "api", "API-POST-1", ("create",),
@@ -345,4 +336,4 @@ MUTANTS = [
     M("registry-adds-uri", "registry", "REG-10", ("registry",),
       lambda app: Rewrite(app, body=json_edit(each_image(
           lambda i: i.setdefault("uri", "http://localhost/images/%s" % i.get("id")))))),
-]
+] + MUTANTS_V2

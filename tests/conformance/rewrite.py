@@ -6,10 +6,26 @@ and the status, headers or body on the way out; the helpers below build
 those functions.
 """
 
+import io
 import json
 import re
+from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode
+
+
+@dataclass
+class Mutant:
+    """One single-fault mutant: its name, the app it wraps ("api" or "registry"), the
+    clause the suite must see broken, the areas to run, and the wrapper factory."""
+
+    name: str
+    target: str
+    clause: str
+    areas: tuple
+    wrap: Callable
+    needs: tuple = ()  # other clauses the suite relies on to see this fault
 
 
 class Rewrite:
@@ -111,3 +127,25 @@ def header_map(fn):
     def edit(env, status, headers):
         return [h for h in (fn(n, v) for n, v in headers) if h is not None]
     return edit
+
+
+def json_body_edit(fn):
+    """A request rewrite: `fn(doc)` changes the JSON body (left alone when not JSON)."""
+    def edit(env):
+        raw = env["wsgi.input"].read(int(env.get("CONTENT_LENGTH") or 0))
+        try:
+            doc = json.loads(raw)
+            fn(doc)
+            raw = json.dumps(doc).encode()
+        except (ValueError, AttributeError, TypeError, RecursionError):
+            pass
+        env["wsgi.input"], env["CONTENT_LENGTH"] = io.BytesIO(raw), str(len(raw))
+    return edit
+
+
+def answer(status, body=b"", headers=()):
+    """A WSGI app that answers the same thing to everything (a route gone missing)."""
+    def app(environ, start_response):
+        start_response(status, [("Content-Length", str(len(body))), *headers])
+        return [body]
+    return app

@@ -90,3 +90,41 @@ def test_need_skips_with_the_evidence():
         caps.need("copy-from")
     caps.record("registry", True, "given")
     caps.need("registry")  # offered: no skip
+
+
+V1_ONLY = {"versions": [{"id": f"v1.{n}", "status": "DEPRECATED",
+                         "links": [{"rel": "self", "href": "http://localhost/v1/"}]}
+                        for n in (1, 0)]}
+
+
+class V1OnlyServer:
+    """A server whose versions document lists v1 only; it records every request."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, environ, start_response):
+        self.seen.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        path = environ.get("PATH_INFO", "")
+        if path in ("/versions", "/") or path.startswith("/v2"):
+            status = "200 OK" if path == "/versions" else "300 Multiple Choices"
+            body = json.dumps(V1_ONLY).encode()
+        else:
+            status, body = "404 Not Found", b'{"error": {"code": 404}}'
+        start_response(status, [("Content-Type", "application/json"),
+                                ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def test_v2_areas_skip_on_a_v1_only_server():
+    """Every v2 area skips with the document's evidence, before any data set is made:
+    the server never sees a request under /v2/images."""
+    server = V1OnlyServer()
+    from conformance.plugin import AREAS
+    v2_areas = [a for a, major in AREAS.items() if major == "2"]
+    args = [x for a in v2_areas for x in ("--only", a)]
+    results, _ = run(args, api_app=server, quiet=True)
+    v2 = [t for t in results.tests.values() if t.area in v2_areas]
+    assert len(v2) > 100 and {t.status for t in v2} == {"skipped"}
+    assert all("Images API v2: not offered" in t.message for t in v2)
+    assert not [p for _, p in server.seen if p.startswith("/v2/images")], server.seen
