@@ -93,6 +93,7 @@ Failures of the registry itself raise RegistryUnavailable (503 at the API)
 with a generic message; the details are logged.
 """
 
+from glance.registry import shared
 from glance.registry.client import RegistryClient
 from glance.registry.leases import Holder
 from glance.registry.query import ImageQuery
@@ -102,7 +103,14 @@ __all__ = ["Holder", "ImageQuery", "ImageRegistry", "RegistryClient", "connect"]
 
 
 def connect(conf):
-    """The registry the configuration names."""
+    """The registry the configuration names: in-process, or a client of the
+    registry server that reads images from its database when that is the
+    API's own (`shared.py`, `registry_shared_reads`)."""
+    if conf.registry_url and conf.registry_shared_reads:
+        return shared.SharedReadsClient(
+            conf.registry_url, shared.database_opener(
+                conf.sql_connection, pool_size=getattr(conf, "server_threads", None)),
+            timeout=conf.registry_timeout, service_token=conf.service_token)
     if conf.registry_url:
         return RegistryClient(conf.registry_url, timeout=conf.registry_timeout,
                               service_token=conf.service_token)
