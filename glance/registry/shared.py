@@ -97,7 +97,13 @@ class SharedReadsClient(RegistryClient):
             return super().list_images(context, query, detailed)
         return local.list_images(context, query, detailed)
 
+    def close_connections(self):
+        """Before a fork: only the HTTP connections (the reader's database
+        closes its own connections then, and stays usable)."""
+        RegistryClient.close(self)
+
     def close(self):
+        """Done: the HTTP connections and the reader's database."""
         super().close()
         if self._reader is not None:
             self._reader.close()

@@ -293,3 +293,31 @@ def test_connect_with_shared_reads_off_is_a_plain_client():
                             "registry_shared_reads": "false"}, environ={})
     registry = connect(conf)
     assert type(registry) is RegistryClient
+
+
+class Recording(db.Database):
+    """A database that counts its closings."""
+
+    closings = 0
+
+    def close(self):
+        self.closings += 1
+        super().close()
+
+
+def test_closing_connections_before_a_fork_keeps_the_reader_open(registry_url, db_path, clock):
+    opened = []
+
+    def open_database():
+        opened.append(Recording(f"sqlite:///{db_path}", migrate=False))
+        return opened[-1]
+
+    client = shared.SharedReadsClient(registry_url, open_database, clock=clock, timeout=5.0,
+                                      service_token="s3cret")
+    image = client.create_image(as_service(ALICE), {"name": "x"})
+    assert client.reads_locally
+    client.close_connections()                  # prefork, before the fork
+    assert opened[0].closings == 0
+    assert client.get_image(as_service(ALICE), image["id"])["name"] == "x"
+    client.close()                              # done
+    assert opened[0].closings == 1
