@@ -75,9 +75,12 @@ class Glance33:
                 self.stop()
 
     def _recipe(self, step, timeout):
+        os.makedirs(self.dir, exist_ok=True)
         with open(self.log_path, "ab") as out:
+            # Not from our checkout: uWSGI would import *our* `glance` package
+            # from the working directory instead of Glance 33's.
             done = subprocess.run(["bash", self.recipe, step], env=self.env, stdout=out,
-                                  stderr=subprocess.STDOUT, timeout=timeout)
+                                  stderr=subprocess.STDOUT, timeout=timeout, cwd=self.dir)
         if done.returncode != 0:
             with open(self.log_path, "rb") as out:
                 tail = out.read()[-1500:].decode("utf-8", "replace")

@@ -126,12 +126,15 @@ class Bench:
             datapath.under_load(self, glance, nginx, kept)
             datapath.boot_storm(self, glance, nginx, kept, 16 if self.args.quick else 64)
             head_id = metadata.create_images(self, glance)
-            # Started only now: its start-up recovery ends uploads of its node.
-            in_process = servers.glance(self.workdir, servers.IN_PROCESS, name="glance-in")
-            started.append(in_process)
-            metadata.rates(self, {servers.README: glance, servers.IN_PROCESS: in_process},
-                           floor, head_id)
-            in_process.stop()
+            # Started only now: their start-up recovery ends uploads of this node.
+            layouts = {servers.README: glance}
+            for layout, name in ((servers.IN_PROCESS, "glance-in"),
+                                 (servers.README_HTTP, "glance-http")):
+                layouts[layout] = servers.glance(self.workdir, layout, name=name)
+                started.append(layouts[layout])
+            metadata.rates(self, layouts, floor, head_id)
+            for layout in (servers.IN_PROCESS, servers.README_HTTP):
+                layouts[layout].stop()
             metadata.idle_connections(self, glance, head_id, IDLE_CONNECTIONS)
             metadata.big_list(self, glance)
             if self.args.paste:

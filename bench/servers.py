@@ -160,7 +160,9 @@ def glance_env(workdir):
 
 README = "README layout"
 IN_PROCESS = "in-process registry"
-LAYOUTS = (README, IN_PROCESS)
+# The README layout as it was before shared reads: every read a registry call.
+README_HTTP = "README layout, reads over HTTP"
+LAYOUT_ENV = {README_HTTP: {"GLANCE_REGISTRY_SHARED_READS": "false"}}
 
 
 class Layout:
@@ -193,8 +195,8 @@ def glance(workdir, layout=README, name="glance", env=None):
     """The API of paste.ini on a free port, in `layout`; `env`: more GLANCE_*
     settings for both processes."""
     own_registry = None
-    env = dict(env or {})
-    if layout == README:
+    env = dict(LAYOUT_ENV.get(layout, {}), **(env or {}))
+    if layout in (README, README_HTTP):
         own_registry = registry(workdir, f"{name}-registry", env)
         env.update(GLANCE_REGISTRY_URL=own_registry.url,
                    GLANCE_SERVICE_TOKEN=own_registry.service_token)
