@@ -42,7 +42,9 @@ def _met(row):
     target = row["target"]
     if not target:
         return None
-    if row["ours"] is None or ("ratio" in target and row["ratio"] is None):
+    if row["ours"] is None:
+        return None             # not measured: neither met nor missed
+    if "ratio" in target and row["ratio"] is None:
         return False
     higher = row["better"] == "higher"
     checks = []
