@@ -146,6 +146,8 @@ def _contention(m):
 
 def rst_table(result, peer=False):
     header, rows = table_rows(result, peer)
+    if not rows:
+        return "\n".join(["Not measured in this run.", "", *(result.get("notes") or []), ""])
     out = [".. list-table::", "   :header-rows: 1", ""]
     for line in [header] + rows:
         out.append("   * - " + (line[0] or "\\ "))
