@@ -52,15 +52,27 @@ def _encode(text):
 
 
 def parse_int(field, text, minimum=0, maximum=MAX_INT):
-    if not text.isascii() or not text.isdigit():
-        raise Invalid(f"{field} must be a non-negative integer, got {text!r}")
-    number = int(text)
-    if number > maximum:
-        raise Invalid(f"{field} must be at most {_BOUND_TEXT.get(maximum, maximum)}, "
-                      f"got {text!r}")
-    if number < minimum:
-        raise Invalid(f"{field} must be at least {minimum}, got {text!r}")
+    """A header's integer: decimal digits within [minimum, maximum].
+
+    An integer outside the range (a sign included: `-1`) is "'<field>' value
+    out of range", Glance's words, which its clients and tests look for;
+    anything else that is no integer says so.  Both name the field.
+    """
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise Invalid(f"Invalid value {_quoted(text)} for '{field}': it must be a "
+                      "non-negative integer (decimal digits)")
+    # 40 digits are far outside any range: no need to convert a megabyte of them.
+    number = -1 if digits is not text or len(digits) > 40 else int(digits)
+    if not minimum <= number <= maximum:
+        raise Invalid(f"'{field}' value out of range: {_quoted(text)} is not from {minimum} "
+                      f"to {_BOUND_TEXT.get(maximum, maximum)}")
     return number
+
+
+def _quoted(text):
+    """A client's value as a message repeats it: quoted, at most 40 characters."""
+    return f"'{text[:40]}...'" if len(text) > 40 else f"'{text}'"
 
 
 def parse_bool(field, text):

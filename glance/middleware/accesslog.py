@@ -1,12 +1,17 @@
-"""The `accesslog` filter: one log line per request, and a request id.
+"""The `accesslog` filter: one log line per request, and its request id.
 
-Every response gets an `X-Request-Id` header (the caller's own, when it sent
-a well-formed one, else a fresh one).  The line — method, path, status,
-bytes sent, milliseconds, request id — is written when the response body is
-finished, so the duration of a long download is its real duration.  Every
-value in it has its control characters escaped (`glance.common.logs`): a
-path with `%0d%0a` in it cannot start a line of its own, whatever formatter
-the log's handlers use.
+Every answer, whatever its status (errors, 300, HEAD and 204 included),
+gets a fresh `x-openstack-request-id: req-<uuid4>` (CONTRACT §6), the
+header every OpenStack client reads, and the same value as `X-Request-Id`.
+A caller's own `X-OpenStack-Request-ID` (or, from older callers,
+`X-Request-Id`) is never echoed: ids are ours, so no caller can make two
+requests share one; it is logged beside ours, which ties the two together.
+The line — method, path, status, bytes sent, milliseconds, request id,
+caller's id (`-` when none was sent, `?` when it was malformed) — is
+written when the response body is finished, so the duration of a long
+download is its real duration.  Every value in it has its control
+characters escaped (`glance.common.logs`): a path with `%0d%0a` in it
+cannot start a line of its own, whatever formatter the log's handlers use.
 """
 
 import atexit
@@ -24,7 +29,28 @@ from glance.common.logs import escape
 
 LOG = logging.getLogger("glance.access")
 REQUEST_ID_KEY = "glance.request_id"
+REQUEST_ID_HEADER = "x-openstack-request-id"
 _CALLER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")
+_VERSION_4 = (0x4 << 76) | (0x2 << 62)        # the UUID version and variant bits
+_RANDOM_ONLY = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+
+
+def new_request_id():
+    """`req-<uuid4>`, fresh: a random UUID version 4 without a system call
+    per request (`uuid.uuid4()` reads os.urandom; `random` is reseeded in
+    every forked worker, so two workers never draw the same ids)."""
+    h = f"{random.getrandbits(128) & _RANDOM_ONLY | _VERSION_4:032x}"
+    return f"req-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def caller_id(environ):
+    """The id the caller gave its request, as the log line shows it: `-`
+    when it gave none, `?` when it was not 1-64 of `A-Za-z0-9_.:-`."""
+    given = (environ.get("HTTP_X_OPENSTACK_REQUEST_ID")
+             or environ.get("HTTP_X_REQUEST_ID") or "")
+    if not given:
+        return "-"
+    return given if _CALLER_ID.match(given) else "?"
 
 
 class BackgroundWriter:
@@ -132,6 +158,7 @@ class _Exchange:
         self.method = environ.get("REQUEST_METHOD", "-")
         self.path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         self.request_id = environ[REQUEST_ID_KEY]
+        self.caller_id = caller_id(environ)
         self.started = time.perf_counter()
         self.status = "-"
         self.sent = 0
@@ -146,9 +173,9 @@ class _Exchange:
         elapsed_ms = (time.perf_counter() - self.started) * 1000
         # makeRecord: LOG.info() would also walk the stack to find its caller.
         self.emit(LOG.makeRecord(
-            LOG.name, logging.INFO, __file__, 0, "%s %s %s %d %.1fms %s",
+            LOG.name, logging.INFO, __file__, 0, "%s %s %s %d %.1fms %s %s",
             (escape(self.method), escape(self.path), escape(self.status), self.sent,
-             elapsed_ms, self.request_id),  # the id is ours, or matched _CALLER_ID
+             elapsed_ms, self.request_id, self.caller_id),  # ours, and matched _CALLER_ID
             None))
 
 
@@ -196,16 +223,13 @@ class AccessLog:
         self.emit = emit or LOG.handle
 
     def __call__(self, environ, start_response):
-        caller_id = environ.get("HTTP_X_REQUEST_ID", "")
-        # A random id without a system call per request (uuid4 reads os.urandom).
-        request_id = (caller_id if _CALLER_ID.match(caller_id)
-                      else f"req-{random.getrandbits(128):032x}")
-        environ[REQUEST_ID_KEY] = request_id
+        request_id = environ[REQUEST_ID_KEY] = new_request_id()
         exchange = _Exchange(environ, self.emit)
 
         def start_logged(status, headers, exc_info=None):
             exchange.status = status.split(" ", 1)[0]
-            headers = list(headers) + [("X-Request-Id", request_id)]
+            headers = list(headers) + [(REQUEST_ID_HEADER, request_id),
+                                       ("X-Request-Id", request_id)]
             if environ.get("REQUEST_METHOD") != "HEAD":
                 for name, value in headers:
                     if name.lower() == "content-length" and value.isdigit():

@@ -152,9 +152,10 @@ class MembersMixin:
             if not isinstance(entry, dict) or "member_id" not in entry:
                 raise exception.Invalid('each membership is {"member_id", "can_share"?}')
             wanted[validation.member_id(entry["member_id"])] = _can_share(entry.get("can_share"))
-        validation.check_members_quota(len(wanted), self.limits)
         with self.db.transaction(write=True) as conn:
             _, members = _sharing(conn, context, image_id)
+            # After who-may: a caller that may not share learns nothing more.
+            validation.check_members_quota(len(wanted), self.limits)
             now = self._now()
             gone = [(image_id, member) for member in members if member not in wanted]
             conn.executemany("DELETE FROM image_members WHERE image_id = ? AND member = ?", gone)

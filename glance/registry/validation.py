@@ -60,6 +60,11 @@ def shown(value):
     return text + ("..." if isinstance(value, str) and len(value) > _SHOWN else "")
 
 
+def _quoted(text):
+    """Text a message repeats, in single quotes (Glance's way), shortened."""
+    return f"'{text[:_SHOWN]}...'" if len(text) > _SHOWN else f"'{text}'"
+
+
 def check_text(what, value):
     """`value` is text free of control characters that UTF-8 can carry."""
     if CONTROL_CHARS.search(value):
@@ -248,8 +253,9 @@ def check_record(record):
     for key, allowed in ENUMS.items():
         value = record.get(key)
         if value is not None and value not in allowed:
-            raise exception.Invalid(f"Invalid {key} {shown(value)}; use one of "
-                                    f"{', '.join(allowed)}", image_id=image_id)
+            # Glance's words ("Invalid disk format 'x' for image"): its clients look for them.
+            raise exception.Invalid(f"Invalid {key.replace('_', ' ')} {_quoted(value)} for "
+                                    f"image; use one of {', '.join(allowed)}", image_id=image_id)
     if record.get("status") is None:
         raise exception.Invalid("status must not be null", image_id=image_id)
     disk, container = record.get("disk_format"), record.get("container_format")

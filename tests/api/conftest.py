@@ -5,6 +5,11 @@ import pytest
 import webtest
 from paste.deploy import loadapp
 
+from glance.api.root import RootApp
+from glance.api.v1.images import ImagesApp
+from glance.common import config, context
+from glance.registry import ImageRegistry
+from glance.store import Stores
 from tests import engines
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,3 +60,27 @@ def stored_files(data_dir):
 
 def location_scheme(data_dir):
     return data_dir.scheme if isinstance(data_dir, engines.ObjectStorage) else "file"
+
+
+# The quotas of `root`: small, so that tests can reach them.
+QUOTAS = {"GLANCE_IMAGE_MEMBER_QUOTA": "3", "GLANCE_IMAGE_PROPERTY_QUOTA": "4"}
+
+
+@pytest.fixture
+def root(tmp_path):
+    """The root app with v1 and no filters (sqlite, filesystem store,
+    `QUOTAS`); `caller()` gives a test client with a context of its choice."""
+    conf = config.load(environ={
+        "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
+        "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"), **QUOTAS})
+    registry, stores = ImageRegistry.from_conf(conf), Stores(conf)
+    yield RootApp(conf, registry, stores, {"v1": ImagesApp(conf, registry, stores)})
+    registry.close()
+
+
+def caller(root, tenant=None, admin=False):
+    """A WebTest client of `root` whose requests come from `tenant` (an admin
+    when `admin`; anonymous with neither)."""
+    ctx = context.RequestContext(tenant=tenant, roles=("admin",) if admin else ("member",),
+                                 is_admin=admin)
+    return webtest.TestApp(root, lint=True, extra_environ={context.ENV_KEY: ctx})

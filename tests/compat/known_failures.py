@@ -8,25 +8,6 @@ meets (the request the client sent, what we answered, what it needs), so a
 fixed cause may uncover the next one.
 """
 
-IS_PUBLIC_NONE = (
-    'POST /v1/images with x-image-meta-is_public: None (glanceclient 2.17.1 sends it '
-    'whenever --is-public is not given) -> 400 is_public must be true or false; needs '
-    '201, None = not given (CONTRACT §3)')
-FLAT_ERROR = (
-    'error bodies are flat {"code", "message"}: glanceclient reads every top-level '
-    'value as an object with .get(\'message\') and crashes ("\'str\' object has no '
-    'attribute \'get\'"); needs {"error": {...}} (§9)')
-NEW_FIELDS = (
-    'protected, min_disk, min_ram and admin-set owner are neither stored nor sent '
-    "back (no x-image-meta-protected on HEAD: KeyError 'protected'); needs the "
-    'revision-2 fields (§1, §3)')
-EMPTY_CHECKSUM = (
-    'GET/HEAD of a location image send an empty x-image-meta-checksum; glanceclient '
-    "verifies the MD5 against '' (Corrupt image download); null fields must be "
-    'omitted (§3)')
-V1_MEMBERS = (
-    'no v1 members routes: PUT /v1/images/<id>/members/<tenant> -> 404 (and GET '
-    '.../members, GET /v1/shared-images/<tenant>); needs 204/200 (§2 Members)')
 NO_V2_SCHEMA = (
     "no Images API v2: GET /v2/schemas/image (glanceclient's first request, for its "
     'warlock models) -> 300 with a v1-only version document; needs 200 and the image '
@@ -44,14 +25,6 @@ NO_V2_TOKEN = (
     '/v2/images//file; needs 201 with the image JSON (§4)')
 
 KNOWN_FAILURES = {
-    'test_v1_api.py::test_create_with_every_option': NEW_FIELDS,
-    'test_v1_api.py::test_errors_raise_the_client_exceptions': FLAT_ERROR,
-    'test_v1_api.py::test_members': V1_MEMBERS,
-    'test_v1_cli.py::test_image_create_owner': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_image_list_owner': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_member_create_list_delete': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_member_create_can_share': IS_PUBLIC_NONE,
-    'test_v1_cli.py::test_image_create_error_is_shown': FLAT_ERROR,
     'test_v2_glance_api.py::test_create_upload_get': NO_V2_SCHEMA,
     'test_v2_glance_api.py::test_data_is_verified': NO_V2_SCHEMA,
     'test_v2_glance_api.py::test_list_pages_through_every_image': NO_V2_SCHEMA,

@@ -20,7 +20,8 @@ def test_values_must_be_an_object(registry):
 @pytest.mark.parametrize("field,value", [("status", "available"), ("disk_format", "qcow3"),
                                          ("container_format", "zip"), ("type", "vm")])
 def test_unknown_enum_values_are_invalid_and_named(registry, field, value):
-    with pytest.raises(exception.Invalid, match=f"Invalid {field} '{value}'"):
+    # Glance's words: "Invalid disk format 'qcow3'".
+    with pytest.raises(exception.Invalid, match=f"Invalid {field.replace('_', ' ')} '{value}'"):
         registry.create_image(ADMIN, {field: value})
 
 

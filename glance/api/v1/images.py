@@ -1,4 +1,5 @@
-"""The Images API v1 app (CONTRACT §2): lists, metadata, data, create, update, delete.
+"""The Images API v1 app (CONTRACT §2): lists, metadata, data, create, update,
+delete; the member routes are `members.Members`'s, on the same router.
 
 It owns its metadata: it decodes the request's `x-image-meta-*` headers with
 the one codec (`glance.common.imagemeta`) before it routes (malformed → 400)
@@ -18,6 +19,7 @@ import dataclasses
 
 from glance.api import download, recovery
 from glance.api.v1 import sources
+from glance.api.v1.members import Members
 from glance.api.v1.sources import BODY, COPY, LOCATION
 from glance.common import context, exception, faults, fields, imagemeta, wsgi
 from glance.common.netpolicy import LocationPolicy
@@ -104,6 +106,8 @@ class ImagesApp:
         self.router.add("GET", rf"/images/{_ID}/?", self.show)
         self.router.add("PUT", rf"/images/{_ID}/?", self.update)
         self.router.add("DELETE", rf"/images/{_ID}/?", self.delete)
+        Members(registry, self._caller).add_routes(self.router, _ID)
+        self._take_meta = (self.create, self.update)
 
     def __call__(self, environ, start_response):
         try:
@@ -115,7 +119,7 @@ class ImagesApp:
                 _require_identity(context.from_environ(environ))
             if "image_id" in args:
                 args["image_id"] = _image_id(args["image_id"])
-            if method in ("POST", "PUT"):
+            if handler in self._take_meta:
                 args["meta"] = meta
             return handler(environ, start_response, **args)
         except exception.GlanceError as exc:
@@ -136,12 +140,10 @@ class ImagesApp:
 
     def _present(self, environ, image, ctx):
         """The registry's image as this caller may see it, with its `uri`: its v1
-        fields (an unknown size as 0, `status_reason` only when there is one)."""
+        fields, null ones included (an unknown size as 0)."""
         shown = {key: image[key] for key in DETAIL_FIELDS + ("properties",) if key in image}
         shown["uri"] = f"{_images_url(environ)}/{image['id']}"
         shown["size"] = shown["size"] or 0
-        if shown.get("status_reason") is None:
-            shown.pop("status_reason", None)
         if not ctx.is_admin:
             shown.pop("location", None)
         return shown
@@ -157,10 +159,15 @@ class ImagesApp:
             raise exception.Forbidden("only admins may make an image public")
 
     @staticmethod
-    def _client_values(meta, creating=True):
-        """The fields (and properties) a client may set, creating or updating."""
+    def _client_values(ctx, meta, creating=True):
+        """The fields (and properties) a client may set, creating or updating;
+        `owner` only from admins (a non-admin's is ignored, as in Glance v1;
+        an empty one makes the image ownerless)."""
         allowed = CREATE_FIELDS if creating else UPDATE_FIELDS
-        return {k: v for k, v in meta.items() if k in allowed or k == "properties"}
+        values = {k: v for k, v in meta.items() if k in allowed or k == "properties"}
+        if ctx.is_admin and "owner" in meta:
+            values["owner"] = meta["owner"]
+        return values
 
     # -- lists ---------------------------------------------------------------
 
@@ -235,7 +242,7 @@ class ImagesApp:
         leave no record.
         """
         ctx = self._caller(environ)
-        values = self._client_values(meta)
+        values = self._client_values(ctx, meta)
         self._check_publicize(ctx, values)
         source = sources.of_request(environ, meta)
         if source == BODY:
@@ -267,7 +274,7 @@ class ImagesApp:
         """
         ctx = self._caller(environ)
         purge = imagemeta.purge_props(environ, default=True)
-        values = self._client_values(meta, creating=False)
+        values = self._client_values(ctx, meta, creating=False)
         image = self.registry.get_image(ctx, image_id)
         _check_owner(ctx, image)
         _check_status(meta, image)
@@ -294,12 +301,19 @@ class ImagesApp:
     # -- delete --------------------------------------------------------------
 
     def delete(self, environ, start_response, image_id):
-        """DELETE /images/<id> → 200, empty; soft-deletes the record, removes our data."""
+        """DELETE /images/<id> → 200, empty; soft-deletes the record, removes our
+        data.  404 unknown, deleted or invisible; 403 not the owner or an
+        admin, or "Image is protected" (image and data kept)."""
         ctx = self._caller(environ)
         image = self.registry.get_image(ctx, image_id)
         # The deleted record, not the one read before: an upload may have
         # finished in between and given the image its location.
-        deleted = self.registry.delete_image(ctx, image_id)
+        try:
+            deleted = self.registry.delete_image(ctx, image_id)
+        except exception.Protected:
+            # Glance v1's words; its clients print them.
+            raise exception.Protected(f"Image is protected: image {image_id} cannot be "
+                                      "deleted", image_id) from None
         location = deleted.get("location") or image.get("location")
         if location:
             backend = self.stores.for_location(location)
