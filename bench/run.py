@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -223,6 +224,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.seconds = min(args.runs, 2), min(args.seconds, 2)
+    # SIGTERM ends the run as Ctrl-C does: every process stopped, scratch removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"bench: signal {signum}"))
     bench = Bench(args)
     try:
         bench.run()
