@@ -168,8 +168,9 @@ def svg_plot(result, peer=False):
     rows = [r for r in result["rows"] if r["better"] == "higher" and r["baseline"]
             and (r["group"] == PEER_GROUP) == peer]
     colours = {"ours": "#2b6cb0", "baseline": "#a0aec0"}
-    width, label_w, bar_h, gap = 1000, 330, 14, 16
-    height = 60 + len(rows) * (2 * bar_h + gap + 6) + 30
+    width, bar_h, title_h, gap = 1000, 14, 16, 14
+    block = title_h + 2 * bar_h + gap
+    height = 60 + len(rows) * block + 20
     title = ("Images API v2, ours (README layout) vs Glance 33 under uWSGI" if peer else
              "Throughput per operation, ours vs baselines")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -190,19 +191,18 @@ def svg_plot(result, peer=False):
                 (row["baseline_name"], row["baseline"]["median"], "baseline")]
         top = max(value for _, value, _ in bars) or 1
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
-        out.append(f'<text x="10" y="{y + bar_h - 2}" font-weight="bold">'
-                   f'{escape(row["name"])}</text>')
-        out.append(f'<text x="10" y="{y + 2 * bar_h}" fill="#555">{escape(row["unit"])}'
-                   f', ours/baseline {ratio}</text>')
+        out.append(f'<text x="10" y="{y + 11}"><tspan font-weight="bold">'
+                   f'{escape(row["name"])}</tspan><tspan fill="#555">\u2002({escape(row["unit"])}'
+                   f', ours/baseline {ratio})</tspan></text>')
         for index, (name, value, key) in enumerate(bars):
-            length = (width - label_w - 260) * value / top
-            by = y + index * bar_h
-            out.append(f'<rect x="{label_w}" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
+            length = (width - 10 - 330) * value / top
+            by = y + title_h + index * bar_h
+            out.append(f'<rect x="10" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
                        f'fill="{colours[key]}"/>')
             shown = _num(value) if value or key != "ours" else "not measured"
-            out.append(f'<text x="{label_w + length + 5:.1f}" y="{by + bar_h - 4}">'
+            out.append(f'<text x="{10 + length + 5:.1f}" y="{by + bar_h - 3}">'
                        f'{shown} {escape(row["unit"])} ({escape(name)})</text>')
-        y += 2 * bar_h + gap + 6
+        y += block
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
