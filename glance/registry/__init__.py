@@ -2,7 +2,10 @@
 
 `connect(conf)` gives an API server its registry: the in-process
 `ImageRegistry` when `registry_url` is empty, else a `RegistryClient` to
-the registry server (`server.RegistryApp`).  Both offer the methods below,
+the registry server (`server.RegistryApp`) -- by default a
+`shared.SharedReadsClient`, which reads images from the registry's own
+database when the API's `sql_connection` provably reaches it.  All offer
+the methods below,
 with the same arguments, answers and errors; the API cannot tell them
 apart.  This docstring is that interface.
 
