@@ -4,9 +4,10 @@ first segment of its path (CONTRACT §2, §4).
 
 - `/v1`, `/v1.0`, `/v1.1` → the v1 app, with `/v1` moved into SCRIPT_NAME
   (so the `uri` it builds keeps it);
-- `/v2`, `/v2.0` … `/v2.6` → the v2 app, with `/v2` moved into SCRIPT_NAME,
-  when v2 is served; otherwise, as for any version this server does not
-  serve, 300 with the versions document;
+- `/v2`, `/v2.0` … `/v2.6` → the v2 app (`glance.api.v2.app`), with `/v2`
+  moved into SCRIPT_NAME, when v2 is served (`enabled_apis`, by default v1
+  and v2); otherwise, as for any version this server does not serve, 300
+  with the versions document;
 - any other path → the v1 app, unchanged (the founding docs' unversioned
   paths).
 
@@ -23,23 +24,18 @@ from glance import registry as registry_module
 from glance import store as store_module
 from glance.api import recovery, versions
 from glance.api.v1.images import ImagesApp
-from glance.common import config, exception
+from glance.api.v2.app import V2App
+from glance.common import config
 from glance.httpd import prefork
 
 _FIRST_SEGMENT = re.compile(r"/([^/]*)")
 
 
-def _v2_app(conf, registry, stores, keeper):
-    """The seam for Images API v2 (CONTRACT §4): its app is built here, from
-    the same registry and stores, once it exists."""
-    raise exception.ConfigError(
-        "enabled_apis: Images API v2 is not available on this server yet")
-
-
 # How each API's app is built: (conf, registry, stores, keeper) -> WSGI app.
 BUILDERS = {versions.V1: lambda conf, registry, stores, keeper:
             ImagesApp(conf, registry, stores, keeper=keeper),
-            versions.V2: _v2_app}
+            versions.V2: lambda conf, registry, stores, keeper:
+            V2App.build(conf, registry, stores, keeper=keeper)}
 
 
 class RootApp:

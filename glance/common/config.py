@@ -167,7 +167,7 @@ OPTIONS = [
            "Seconds between the server's checks of idle and request-head deadlines."),
     Option("shutdown_timeout", to_positive_float, 10.0,
            "Seconds requests in flight get to finish when the server stops."),
-    Option("enabled_apis", to_apis, "v1",
+    Option("enabled_apis", to_apis, "v1, v2",
            "Image APIs served (v1, v2): the versions document lists them, and the "
            "others' paths answer 300 with it."),
     Option("max_background_copies", to_positive_int, 4,

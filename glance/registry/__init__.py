@@ -42,8 +42,8 @@ Images
 ------
 list_images(context, query, detailed=True) → [image] or [brief entry]
     One page of `query` (`query.ImageQuery`: scopes, filters, sort, limit,
-    marker; `query.from_v1_params`/`from_v2_params` build one from an API's
-    parameters).  Brief entries: id, name, type, disk_format,
+    marker; `query.from_v1_params` and `glance.api.v2.listing.parse` build
+    one from an API's parameters).  Brief entries: id, name, type, disk_format,
     container_format, size, checksum.  Invalid: bad marker or sort key.
 get_image(context, image_id) → image
     NotFound: missing, deleted or invisible.

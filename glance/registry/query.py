@@ -12,9 +12,10 @@ caller's lists (CONTRACT §1, §2, §4):
 - ``all``: every image the caller may see (an admin: every image).
 
 Whatever the query says, an image the caller may not see is never listed.
-`from_v1_params` and `from_v2_params` translate each API's parameters; the
-registry server takes the fields themselves as query parameters
-(`from_params` / `to_params`, documented in docs/registry.rst).
+Each API translates its own parameters: v1's `from_v1_params` is here, v2's
+parser is `glance.api.v2.listing.parse`; the registry server takes the
+fields themselves as query parameters (`from_params` / `to_params`,
+documented in docs/registry.rst).
 """
 
 import dataclasses
@@ -33,8 +34,6 @@ TIME_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=", "neq": "<
 # field name -> the field it sorts by (`uri` sorts as `id`)
 SORT_KEYS = {row.name: "id" if row.sort == fields.AS_ID else row.name
              for row in fields.FIELDS if row.sort}
-V2_SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id",
-                "created_at", "updated_at")
 EXACT_FILTERS = fields.names(filter=fields.EXACT)
 RANGE_FILTERS = tuple(f"{name}_{end}" for name in fields.names(filter=fields.RANGE)
                       for end in ("min", "max"))
@@ -259,85 +258,6 @@ def from_v1_params(params, context):
         query.scope = ("all",)
     query.check()
     return query
-
-
-# -- Images API v2 (CONTRACT §4 Lists) ------------------------------------------------
-
-_V2_EQUAL = ("name", "status", "owner", "disk_format", "container_format", "protected")
-
-
-def from_v2_params(pairs, context):
-    """The query of a v2 list's parameters ((name, value) pairs, in order)."""
-    query = ImageQuery(member_status="accepted", equal={"os_hidden": 0})
-    sort, keys, directions, visibility = None, [], [], None
-    for name, value in pairs:
-        if name == "limit":
-            query.limit = parse_count("limit", value)
-        elif name == "marker":
-            query.marker = _marker(value)
-        elif name == "sort":
-            sort = [word.partition(":")[::2] for word in _words(value)]
-        elif name == "sort_key":
-            keys.append(value)
-        elif name == "sort_dir":
-            directions.append(value)
-        elif name == "visibility":
-            visibility = value
-        elif name == "member_status":
-            query.member_status = value
-        elif name == "tag":
-            query.tags += (validation.tag(value),)
-        elif name == "os_hidden":
-            query.equal["os_hidden"] = _filter_value("os_hidden", value)
-        elif name in RANGE_FILTERS:
-            query.ranges[name] = parse_count(name, value)
-        elif name in TIME_FIELDS:
-            op, _, moment = str(value).partition(":")
-            if op not in TIME_OPS:
-                raise exception.Invalid(f"Invalid {name} filter {shown(value)}: use "
-                                        f"<{'|'.join(TIME_OPS)}>:<ISO 8601 time>")
-            query.times += ((name, op, parse_timestamp(moment, name)),)
-        elif name in _V2_EQUAL:
-            query.equal[name] = _filter_value(name, value)
-        else:
-            query.properties[name] = _property_filter(name, value)
-    if sort is not None:
-        if keys or directions:
-            raise exception.Invalid("sort cannot be combined with sort_key or sort_dir")
-        keys = [key for key, _ in sort]
-        directions = [direction or "desc" for _, direction in sort]
-    query.sort = _v2_sort(keys, directions)
-    _v2_scope(query, visibility, context)
-    query.check()
-    return query
-
-
-def _v2_sort(keys, directions):
-    """(key, direction) pairs: one sort_dir for every key, or one per key."""
-    keys = keys or ["created_at"]
-    for key in keys:
-        if key not in V2_SORT_KEYS:
-            raise exception.Invalid(f"Invalid sort key {shown(key)}; use one of "
-                                    f"{', '.join(V2_SORT_KEYS)}")
-    directions = [d.strip().lower() for d in directions] or ["desc"]
-    if len(directions) == 1:
-        directions *= len(keys)
-    if len(directions) != len(keys):
-        raise exception.Invalid("give one sort_dir, or one per sort_key")
-    return tuple(zip(keys, directions))
-
-
-def _v2_scope(query, visibility, context):
-    if visibility is None:
-        query.scope = ("all",) if context.is_admin else DEFAULT_SCOPE
-    elif visibility == "all":
-        query.scope = ("all",) if context.is_admin else DEFAULT_SCOPE + ("community",)
-    elif visibility in fields.VISIBILITIES:
-        query.scope = ("all",) if context.is_admin else DEFAULT_SCOPE + ("community",)
-        query.visibility = (visibility,)
-    else:
-        raise exception.Invalid(f"Invalid visibility {shown(visibility)}; use one of "
-                                f"{', '.join(fields.VISIBILITIES + ('all',))}")
 
 
 def replace(query, **changes):

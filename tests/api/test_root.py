@@ -1,5 +1,6 @@
-"""The root app (`glance.api.root`): dispatch by the first path segment, the
-v2 seam, one registry and one set of stores for every API, and its factory."""
+"""The root app (`glance.api.root`): dispatch by the first path segment, one
+registry, one set of stores and one upload keeper for every API, and its
+factory (v1 and v2 by default)."""
 
 import os
 
@@ -7,7 +8,7 @@ import pytest
 import webtest
 
 from glance.api import root
-from glance.common import exception
+from glance.common import context
 
 
 def echo(name):
@@ -47,24 +48,33 @@ def test_v2_gets_its_paths_once_served(path, seen):
     assert app.get("/images").text == "v1||/images"
 
 
-def test_v2_cannot_be_enabled_before_it_exists(tmp_path):
-    with pytest.raises(exception.ConfigError, match="v2"):
-        root.app_factory({"here": str(tmp_path)}, enabled_apis="v1, v2",
-                         sql_connection=f"sqlite:///{tmp_path}/g.sqlite",
-                         filesystem_store_datadir=str(tmp_path / "images"))
+def _factory(tmp_path, monkeypatch, **options):
+    for name in [key for key in os.environ if key.startswith("GLANCE_")]:
+        monkeypatch.delenv(name)
+    return root.app_factory({"here": str(tmp_path)},
+                            sql_connection=f"sqlite:///{tmp_path}/g.sqlite",
+                            filesystem_store_datadir=str(tmp_path / "images"), **options)
 
 
 def test_the_factory_builds_one_registry_and_stores_for_its_apis(tmp_path, monkeypatch):
-    for name in [key for key in os.environ if key.startswith("GLANCE_")]:
-        monkeypatch.delenv(name)
-    app = root.app_factory({"here": str(tmp_path)},
-                           sql_connection=f"sqlite:///{tmp_path}/g.sqlite",
-                           filesystem_store_datadir=str(tmp_path / "images"))
+    app = _factory(tmp_path, monkeypatch)
     try:
-        [v1] = app.apps.values()
-        assert app.served == ("v1",)
-        assert v1.registry is app.registry and v1.stores is app.stores
-        assert webtest.TestApp(app).get("/v1/images").json == {"images": []}
+        v1, v2 = app.apps["v1"], app.apps["v2"]
+        assert app.served == ("v1", "v2")
+        assert v1.registry is app.registry is v2.services.registry
+        assert v1.stores is app.stores is v2.services.stores
+        assert v1.keeper is app.keeper is v2.services.keeper
+        client = webtest.TestApp(app, extra_environ={context.ENV_KEY: context.admin_context()})
+        image = client.post_json("/v2/images", {"name": "one"}, status=201).json
+        assert client.head(f"/v1/images/{image['id']}").headers["x-image-meta-name"] == "one"
     finally:
         app.registry.close()
 
+
+def test_v1_alone_when_enabled_apis_says_so(tmp_path, monkeypatch):
+    app = _factory(tmp_path, monkeypatch, enabled_apis="v1")
+    try:
+        assert app.served == ("v1",)
+        webtest.TestApp(app).get("/v2/images", status=300)
+    finally:
+        app.registry.close()

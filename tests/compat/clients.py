@@ -9,10 +9,13 @@ module, and the tests run them as processes:
   that is not a TTY as image data, and an open /dev/null is not enough
   (glanceclient 2.17.1 then refuses `image-create --name x` with "Must provide
   --container-format, --disk-format when using stdin");
-  the one exception is a client that crashes on a closed stdin (glanceclient
-  2.17.1's `image-update` of a queued image: its socket takes fd 0, it then
-  calls `sys.stdin.isatty()` on None); such a command gets a pseudo-terminal,
-  as a user at a terminal has (`stdin="tty"`), which also sends no data;
+  the exceptions are clients that crash on a closed stdin when a socket
+  they keep open took fd 0 and they then call `sys.stdin.isatty()` on None
+  (glanceclient 2.17.1's `image-update` of a queued image; the `openstack`
+  CLI's `image create` without `--file` behind any keep-alive server, its
+  version discovery's connection being that socket); such a command gets a
+  pseudo-terminal, as a user at a terminal has (`stdin="tty"`), which also
+  sends no data;
 - a Python snippet runs in the venv's interpreter: it defines `main(p)`, gets
   the keyword arguments of `python()` as the dict `p`, and its return value
   comes back through JSON.
@@ -180,15 +183,16 @@ class ImagesV2:
                     "--os-auth-token", TOKEN, *args], timeout=timeout)
 
     def openstack(self, *args, timeout=TIMEOUT):
-        """`openstack` as a user without Keystone runs it (CONTRACT §4)."""
+        """`openstack` as a user without Keystone runs it (CONTRACT §4), at a
+        terminal (see the module docstring)."""
         return run([self.venv.bin("openstack"), "--os-auth-type", "none",
-                    "--os-endpoint", self.url, *args], timeout=timeout)
+                    "--os-endpoint", self.url, *args], timeout=timeout, stdin="tty")
 
     def openstack_token(self, *args, timeout=TIMEOUT):
         """`openstack` in token mode: admin_token against the versioned endpoint."""
         return run([self.venv.bin("openstack"), "--os-auth-type", "admin_token",
                     "--os-endpoint", self.url + "/v2", "--os-token", TOKEN, *args],
-                   timeout=timeout)
+                   timeout=timeout, stdin="tty")
 
     def python(self, code, **params):
         return self.venv.python(code, url=self.url, token=TOKEN, **params)

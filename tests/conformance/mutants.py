@@ -101,8 +101,8 @@ def chunked_lost(env):
         env["wsgi.input"] = io.BytesIO(b"")
 
 
-def v2_as_v1(env):
-    env["PATH_INFO"] = re.sub(r"^/v2(?=/|$)", "/v1", env.get("PATH_INFO", ""))
+def v9_as_v1(env):
+    env["PATH_INFO"] = re.sub(r"^/v9(?=/|$)", "/v1", env.get("PATH_INFO", ""))
 
 
 def registry_queued(env):
@@ -201,7 +201,7 @@ MUTANTS = [
     M("versions-answer-200", "api", "VER-1", ("versions",),
       lambda app: Rewrite(app, status=status_swap(300, 200))),
     M("unknown-version-served", "api", "VER-3", ("versions",),
-      lambda app: Rewrite(app, request=v2_as_v1)),
+      lambda app: Rewrite(app, request=v9_as_v1)),
     M("json-as-text-plain", "api", "JSON-1", ("listing",),
       lambda app: Rewrite(app, lambda env: bool(LISTS.match(env["PATH_INFO"])),
                           headers=header_map(lambda n, v: (n, "text/plain")

@@ -38,7 +38,7 @@ def test_read_versions_from_the_document(our_apps):
     from conformance.client import Client
     caps = Capabilities()
     read_versions(Client(our_apps[0], "http://localhost", "api"), caps)
-    assert caps.offered("api-v1") is True and caps.offered("api-v2") is False
+    assert caps.offered("api-v1") is True and caps.offered("api-v2") is True
     caps = Capabilities()
     read_versions(Client(v2_only_server, "http://localhost", "api"), caps)
     assert caps.offered("api-v1") is False and caps.offered("api-v2") is True

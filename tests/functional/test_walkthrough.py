@@ -41,9 +41,10 @@ def test_versions(services):
     status, headers, body = request(services, "GET", "/")
     assert status == 300
     assert [(v["id"], v["status"]) for v in json.loads(body)["versions"]] == [
+        ("v2.6", "CURRENT"), *((f"v2.{n}", "SUPPORTED") for n in range(5, -1, -1)),
         ("v1.1", "DEPRECATED"), ("v1.0", "DEPRECATED")]
     status, _, body = request(services, "GET", "/versions")
-    assert status == 200 and body.startswith(b'{"versions": [{"id": "v1.1"')
+    assert status == 200 and body.startswith(b'{"versions": [{"id": "v2.6"')
 
 
 def test_upload_is_active_with_true_size_and_checksum(image):

@@ -39,8 +39,8 @@ OWN_OPTIONS = {
 }
 
 # Whether our own servers serve Images API v2 (the versions document then has
-# the v2 entries, contract §2).  Not yet: set it when v2 lands (contract §4).
-OWN_HAS_V2 = False
+# the v2 entries, contract §2): they do, by default (`enabled_apis`).
+OWN_HAS_V2 = True
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ through the v1 and v2 parameter translations and the query's own fields."""
 
 import pytest
 
+from glance.api.v2 import listing
 from glance.common import exception
 from glance.registry import query
 from tests.registry.helpers import (ADMIN, ALICE, ANON, BOB, CAROL, NOAUTH, as_service, ids,
@@ -14,7 +15,7 @@ def names(images):
 
 
 def v2_list(registry, context, pairs=()):
-    return registry.list_images(context, query.from_v2_params(list(pairs), context), True)
+    return registry.list_images(context, listing.parse(list(pairs), context), True)
 
 
 def make(registry, context, name, **values):

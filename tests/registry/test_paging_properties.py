@@ -10,6 +10,7 @@ its order says it is.
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from glance.api.v2 import listing
 from glance.common import fields
 from glance.registry import query
 from tests.registry.helpers import (ADMIN, ALICE, ANON, BOB, NOAUTH, FakeClock, as_service,
@@ -66,7 +67,7 @@ def v1_queries(draw):
 @st.composite
 def v2_queries(draw):
     viewer = draw(st.sampled_from(VIEWERS))
-    keys = draw(st.lists(st.sampled_from(query.V2_SORT_KEYS), min_size=1, max_size=3,
+    keys = draw(st.lists(st.sampled_from(listing.SORT_KEYS), min_size=1, max_size=3,
                          unique=True))
     sort = ",".join(f"{key}:{draw(st.sampled_from(['asc', 'desc']))}" for key in keys)
     pairs = [("sort", sort)]
@@ -76,7 +77,7 @@ def v2_queries(draw):
         value = draw(st.none() | st.sampled_from(choices))
         if value:
             pairs.append((name, value))
-    return viewer, query.from_v2_params(pairs, viewer), draw(st.integers(1, 5))
+    return viewer, listing.parse(pairs, viewer), draw(st.integers(1, 5))
 
 
 def build(specs, make_registry=memory_registry):

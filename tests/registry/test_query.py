@@ -1,5 +1,5 @@
 """`ImageQuery` and its parameters: the registry's own (a lossless round
-trip), v1's and v2's (CONTRACT §2, §4, §10)."""
+trip) and v1's (CONTRACT §2, §10); v2's are tests/api/v2/test_listing.py's."""
 
 import pytest
 from hypothesis import given, settings
@@ -76,27 +76,3 @@ def test_v1_admins_is_public_false_and_none_reach_every_image():
     assert query.from_v1_params({"is_public": "none"}, NOAUTH).scope == ("all",)
     q = query.from_v1_params({"is_public": "false"}, NOAUTH)
     assert (q.scope, q.visibility) == (("all",), ("private", "shared", "community"))
-
-
-# -- v2 ------------------------------------------------------------------------------
-
-def test_v2_defaults():
-    q = query.from_v2_params([], ALICE)
-    assert (q.scope, q.member_status, q.equal, q.sort, q.limit) == (
-        query.DEFAULT_SCOPE, "accepted", {"os_hidden": 0}, (("created_at", "desc"),), 25)
-
-
-@pytest.mark.parametrize("pairs,sort", [
-    ([("sort", "name:asc,size")], (("name", "asc"), ("size", "desc"))),
-    ([("sort_key", "name"), ("sort_key", "id"), ("sort_dir", "asc")],
-     (("name", "asc"), ("id", "asc"))),
-    ([("sort_key", "name"), ("sort_dir", "asc"), ("sort_key", "size"), ("sort_dir", "desc")],
-     (("name", "asc"), ("size", "desc"))),
-])
-def test_v2_sort_spellings(pairs, sort):
-    assert query.from_v2_params(pairs, ALICE).sort == sort
-
-
-def test_v2_any_other_parameter_filters_a_property():
-    q = query.from_v2_params([("hw_disk_bus", "virtio"), ("os.distro", "x")], ALICE)
-    assert q.properties == {"hw_disk_bus": "virtio", "os.distro": "x"}

@@ -174,3 +174,16 @@ class ImageData:
         headers = [("Content-MD5", checksum)] if checksum else []
         return download.send(environ, start_response, self.stores, image, headers,
                              self.conf.chunk_size)
+
+
+def add_routes(router, services, start_import=None):
+    """Register the data, stage and import routes of the v2 app built on
+    `services` (`common.Services`): the import methods join the app's list
+    (`/v2/info/import`, `OpenStack-image-import-methods`), and a deleted
+    image's staged data goes at once.  Returns the `ImageData`."""
+    routes = ImageData(services.conf, services.registry, services.stores, services.keeper,
+                       services.location_policy, start_import=start_import)
+    routes.add_routes(router)
+    services.import_methods.extend(imports.METHODS)
+    services.after_delete.append(lambda ctx, image: routes.image_deleted(image["id"]))
+    return routes

@@ -1,77 +1,51 @@
-"""`GET /v2/images`: its query string as a `ListQuery`, and its `first` and
-`next` links (CONTRACT §4 Lists, §10 Lists).
+"""`GET /v2/images`: its query string as the registry's `ImageQuery`, and
+its `first` and `next` links (CONTRACT §4 Lists, §10 Lists).
 
-`ListQuery` says what to ask the registry, in this API's terms; mapping it
-onto the registry's own list query is one function next to the route.  The
-route asks for `limit + 1` images: one more than the page tells whether
-`next` is due (`links`).
+This is the one parser of v2 list parameters (v1's is
+`glance.registry.query.from_v1_params`).  It reads them as Glance 33 does,
+with Glance's messages, and says what they mean in the registry's terms:
+which *scopes* of images (public, own, shared with the caller, community,
+all), which filters, which order, which page.  The route asks for one
+image more than the page holds: that tells whether `next` is due (`links`).
 
-Parameters, as Glance 33 reads them: `limit`, `marker`, `sort_key` and
-`sort_dir` (repeatable, paired in order; one direction applies to every
-key) or `sort=k1[:dir],k2…` (not both → 400), and the filters.  A filter
-given twice keeps its last value, except `tag` (every one must match) and
-`created_at`/`updated_at` (every comparison must hold).  Any parameter this
-API does not know filters on the custom property of that name.
+Parameters: `limit`, `marker`, `sort_key` and `sort_dir` (repeatable,
+paired in order; one direction applies to every key) or
+`sort=k1[:dir],k2…` (not both → 400), and the filters.  A filter given
+twice keeps its last value, except `tag` (every one must match) and
+`created_at`/`updated_at` (every comparison must hold).  Any parameter
+this API does not know filters on the custom property of that name.
+Values the registry could never hold (a tag with `/`, a property name
+with `:`, control characters) are 400, here as in the registry server,
+so that the in-process and the HTTP registry answer alike.
 """
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode
 
 from glance.api.v2 import schemas, view
 from glance.api.v2.attributes import short
-from glance.common import exception
+from glance.common import exception, fields
 from glance.common.fields import MAX_INT
+from glance.registry import records
+from glance.registry.query import DEFAULT_SCOPE, ImageQuery
 
-DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 MAX_PARAMETERS = 1000
 SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id",
              "created_at", "updated_at")
-DEFAULT_SORT = (("created_at", "desc"),)
 SORT_DIRS = ("asc", "desc")
 VISIBILITIES = schemas.VISIBILITIES + ("all",)
 MEMBER_STATUSES = schemas.MEMBER_STATUSES + ("all",)
 TIME_OPERATORS = ("gt", "gte", "lt", "lte", "eq", "neq")
-# Filters on a field of the record that match its value exactly.
-TEXT_FILTERS = ("name", "status", "owner", "disk_format", "container_format", "id", "type",
-                "checksum", "os_hash_value")
+# Filters on a field of the record that match its value exactly (`type`
+# and `min_*` are fields here where Glance has custom properties).
+TEXT_FILTERS = ("name", "status", "owner", "disk_format", "container_format", "type")
 COUNT_FILTERS = ("min_ram", "min_disk")
 _PAGING = ("limit", "marker", "sort", "sort_key", "sort_dir")
 _DIGITS = re.compile(r"[0-9]+")
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """One `GET /v2/images`, parsed: which images, in which order, from where."""
-
-    limit: int = DEFAULT_LIMIT
-    marker: str | None = None
-    # (key, "asc"|"desc") as asked; `order()` adds the tie-breakers.
-    sort: tuple = DEFAULT_SORT
-    visibility: str | None = None          # None: the default list; or VISIBILITIES
-    member_status: str = "accepted"        # or pending, rejected, all
-    os_hidden: bool = False                # hidden images only when true
-    fields: dict = field(default_factory=dict)       # field -> exact value
-    properties: dict = field(default_factory=dict)   # custom property -> exact value
-    tags: frozenset = frozenset()                    # every one must be set
-    size_min: int | None = None                      # inclusive bounds
-    size_max: int | None = None
-    # (field, operator, aware UTC datetime): `created_at`/`updated_at` comparisons.
-    times: tuple = ()
-
-    def order(self):
-        """The total order: the sort keys, then `created_at` and `id` (in the
-        last direction), each key once."""
-        order, seen = [], set()
-        for key, direction in self.sort:
-            if key not in seen:
-                order.append((key, direction))
-                seen.add(key)
-        last = order[-1][1]
-        order.extend((key, last) for key in ("created_at", "id") if key not in seen)
-        return tuple(order)
+_PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,255}")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parameters(query_string):
@@ -85,45 +59,63 @@ def parameters(query_string):
         raise exception.Invalid(f"Too many query parameters: at most {MAX_PARAMETERS}.") from None
 
 
-def parse(pairs):
-    """The `ListQuery` of a list request's parameters (from `parameters`)."""
+def parse(pairs, caller):
+    """The registry query of a list request's parameters (from
+    `parameters`), for `caller` (a `RequestContext`): Invalid (400) for
+    any parameter it cannot mean."""
     values = {}
     for name, value in pairs:
         values.setdefault(name, []).append(value)
-    query = {"sort": _sort(values)}
-    properties, fields, times, tags = {}, {}, [], frozenset()
+    query = {"sort": _sort(values), "member_status": "accepted"}
+    equal, ranges, properties, times, tags = {"os_hidden": 0}, {}, {}, [], set()
+    visibility = None
     for name, given in values.items():
         value = given[-1]
         if name in _PAGING:
             continue
         elif name == "tag":
-            tags = frozenset(given)
+            tags.update(_tag(each) for each in given)
         elif name in TEXT_FILTERS:
-            fields[name] = value
+            equal[name] = _text(name, value)
         elif name in COUNT_FILTERS:
-            fields[name] = _count(name, value)
-        elif name == "protected":
-            fields[name] = _boolean(name, value)
+            equal[name] = _int32(name, value)
+        elif name in ("protected", "os_hidden"):
+            equal[name] = int(_boolean(name, value))
         elif name in ("size_min", "size_max"):
-            query[name] = _count(name, value)
+            ranges[name] = _count(name, value)
         elif name in ("created_at", "updated_at"):
             times.extend((name, *_comparison(name, each)) for each in given)
         elif name == "visibility":
-            query[name] = _choice(name, value, VISIBILITIES)
+            visibility = _choice(name, value, VISIBILITIES)
         elif name == "member_status":
             query[name] = _choice(name, value, MEMBER_STATUSES)
-        elif name == "os_hidden":
-            query[name] = _boolean(name, value)
         else:
-            properties[name] = value
+            properties[_property_key(name)] = _text(f"Property '{name}'", value)
     if "limit" in values:
         query["limit"] = min(_count("limit", values["limit"][-1]), MAX_LIMIT)
     if "marker" in values:
-        query["marker"] = values["marker"][-1]
-        if not re.fullmatch(schemas.ID_PATTERN, query["marker"]):
-            raise marker_not_found(query["marker"])
-    return ListQuery(fields=fields, properties=properties, tags=tags, times=tuple(times),
-                     **query)
+        query["marker"] = fields.parse_image_id(values["marker"][-1])
+        if query["marker"] is None:
+            raise marker_not_found(values["marker"][-1])
+    query["scope"], query["visibility"] = _scope(visibility, caller)
+    return ImageQuery(equal=equal, ranges=ranges, properties=properties,
+                      tags=tuple(sorted(tags)), times=tuple(times), **query)
+
+
+def _scope(visibility, caller):
+    """(scopes, visibilities) of the `visibility` parameter (CONTRACT §4):
+    none, the default list (public, own, shared with the caller; an admin
+    every image); `all`, that plus community images; a visibility, the
+    images of the default list plus community ones that have it."""
+    if caller.is_admin:
+        scope = ("all",)
+    elif visibility is None:
+        scope = DEFAULT_SCOPE
+    else:
+        scope = DEFAULT_SCOPE + ("community",)
+    if visibility in (None, "all"):
+        return scope, None
+    return scope, (visibility,)
 
 
 def _sort(values):
@@ -172,12 +164,43 @@ def _count(name, value):
     return min(int(digits), MAX_INT) if len(digits) <= 19 else MAX_INT
 
 
+def _int32(name, value):
+    """An exact `min_*` filter: no image holds more than 2^31-1."""
+    number = _count(name, value)
+    if number > fields.MAX_INT32:
+        raise exception.Invalid(f"'{name}' value out of range, must not exceed "
+                                f"{fields.MAX_INT32}.")
+    return number
+
+
 def _boolean(name, value):
     choice = value.strip().lower()
     if choice not in ("true", "false"):
         raise exception.Invalid(f"Invalid value {short(value)} for '{name}' filter. "
                                 "Valid values are 'true' or 'false'.")
     return choice == "true"
+
+
+def _text(what, value):
+    """A filter value the registry can hold: no control characters."""
+    if _CONTROL_CHARS.search(value):
+        raise exception.Invalid(f"{what} filter must not contain control characters, "
+                                f"got {short(value)}")
+    return value
+
+
+def _property_key(name):
+    if not _PROPERTY_KEY.fullmatch(name):
+        raise exception.Invalid(f"Invalid filter {short(name)}: a property name is 1-255 "
+                                "of A-Z a-z 0-9 _ . -")
+    return name
+
+
+def _tag(value):
+    if not 1 <= len(value) <= 255 or "/" in value:
+        raise exception.Invalid(f"Invalid tag filter {short(value)}: a tag is 1-255 "
+                                "characters without '/'")
+    return _text("tag", value)
 
 
 def _choice(name, value, allowed):
@@ -201,7 +224,7 @@ def _comparison(name, value):
     if moment is None:
         raise exception.Invalid(f'Bad "{name}" query filter format {short(value)}. '
                                 "Use ISO 8601 DateTime notation.")
-    return operator, moment
+    return operator, records.timestamp(moment.replace(tzinfo=None))
 
 
 def _moment(text):
