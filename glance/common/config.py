@@ -259,7 +259,7 @@ OPTIONS = [
            "renews it every third of that.  Any node kills an image whose lease ran out."),
     # Context / auth
     Option("auth_strategy", one_of("noauth", "token", "trusted-proxy"), "noauth",
-           "How callers are identified: noauth (everyone is an admin), token "
+           "How callers are identified: noauth (everyone is an admin; loopback only), token "
            "(X-Auth-Token from auth_tokens_file) or trusted-proxy (X-Tenant-Id/"
            "X-User-Id/X-Roles from an authenticating proxy in trusted_proxies)."),
     Option("auth_tokens_file", to_path, "%(here)s/var/tokens.json",

@@ -2,7 +2,7 @@
 
 Without it, registering `http://169.254.169.254/...` or `http://127.0.0.1:9191/`
 as an image location would turn the API server into a proxy into its own
-network.  Outside `noauth` (development on one machine), a location's host
+network.  In every auth mode, noauth included, a location's host
 must resolve only to public addresses, or to networks the operator lists in
 `allowed_location_networks`.  The http store runs the same check on every
 connection it makes, redirects included, and connects to exactly the
@@ -172,8 +172,10 @@ class BoundedResolver:
 
 
 class LocationPolicy:
-    """`allowed_networks` besides public addresses; `allow_all` (noauth)
-    allows everything.  `resolve` is `getaddrinfo` or a stand-in (tests);
+    """`allowed_networks` besides public addresses; `allow_all` allows
+    everything (a seam for tests of what the policy protects, never set from
+    the configuration: the policy holds in every auth mode, noauth included,
+    contract §10).  `resolve` is `getaddrinfo` or a stand-in (tests);
     `resolve_timeout` bounds it."""
 
     def __init__(self, allowed_networks=(), allow_all=False, resolve=socket.getaddrinfo,
@@ -186,8 +188,7 @@ class LocationPolicy:
     @classmethod
     def from_conf(cls, conf, **kwargs):
         kwargs.setdefault("resolve_timeout", conf.http_store_connect_timeout)
-        return cls(conf.allowed_location_networks,
-                   allow_all=conf.auth_strategy == "noauth", **kwargs)
+        return cls(conf.allowed_location_networks, **kwargs)
 
     # -- addresses -------------------------------------------------------------
 

@@ -8,6 +8,7 @@ win), listens, and serves until SIGINT or SIGTERM; with `workers` > 1 in
 that many forked processes on the one port (prefork.py).
 """
 
+import ipaddress
 import signal
 import socket
 import sys
@@ -23,6 +24,32 @@ def _banner(address):
     host, port = address[:2]
     host = f"[{host}]" if ":" in host else host
     print(f"glance: serving on http://{host}:{port}", file=sys.stderr, flush=True)
+
+
+def _loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(conf):
+    """`noauth` makes every caller an admin, for development on one machine:
+    such a server listens on loopback only, and says what it is.
+
+    A ConfigError when it would listen elsewhere (a development setting
+    copied onto a reachable host would hand every image to anyone)."""
+    if conf.auth_strategy != "noauth":
+        return
+    if not _loopback(conf.bind_host):
+        raise ConfigError(
+            f"auth_strategy noauth makes every caller an admin, so it listens on loopback "
+            f"only, not {conf.bind_host or 'every address'}: choose auth_strategy token or "
+            "trusted-proxy to listen there (docs/security.rst)")
+    print("glance: auth_strategy noauth: every caller is an admin (development only)",
+          file=sys.stderr, flush=True)
 
 
 def _run(server, banner=True):
@@ -45,14 +72,16 @@ def server_runner(wsgi_app, global_conf, **local_conf):
 
     Reads the SERVER_OPTIONS (from the section, or from [DEFAULT];
     GLANCE_BIND_PORT and friends win) and serves until SIGINT or SIGTERM.
-    A bad option exits with status 2.  With workers > 1 the server runs in
+    A bad option, or `noauth` on an address other than loopback, exits
+    with status 2.  With workers > 1 the server runs in
     that many forked processes (prefork.py), all on the one port.
     """
     shared = {key: value for key, value in global_conf.items()
-              if key in SERVER_OPTIONS or key == "here"}
+              if key in SERVER_OPTIONS or key in ("here", "auth_strategy")}
     try:
         conf = config.load(shared, local_conf)
         check(conf)
+        check_exposure(conf)
     except ConfigError as exc:
         print(f"glance: {exc.message}", file=sys.stderr)
         raise SystemExit(2) from None

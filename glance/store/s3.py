@@ -22,11 +22,10 @@ import ipaddress
 import logging
 import re
 import threading
-import xml.etree.ElementTree as ElementTree
 from xml.sax.saxutils import escape
 
 from glance.common import exception
-from glance.store import sigv4, transfer
+from glance.store import s3xml, sigv4, transfer
 from glance.store.base import Store, effective_chunk_size, object_name
 
 LOG = logging.getLogger(__name__)
@@ -49,31 +48,6 @@ def _is_ip(host):
         return True
     except ValueError:
         return False
-
-
-def _xml_text(body, name):
-    """The text of the first element called `name` (any namespace), or None."""
-    try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError:
-        return None
-    for element in root.iter():
-        if element.tag == name or element.tag.endswith("}" + name):
-            return element.text or ""
-    return None
-
-
-def _xml_all(body, name):
-    root = ElementTree.fromstring(body)
-    return [element for element in root.iter()
-            if element.tag == name or element.tag.endswith("}" + name)]
-
-
-def _child(element, name):
-    for child in element:
-        if child.tag == name or child.tag.endswith("}" + name):
-            return child.text or ""
-    return None
 
 
 def parse_location(location):
@@ -201,7 +175,7 @@ class S3Store(Store):
     def _status_error(self, method, bucket, key, response, body):
         # Only S3's error code is quoted: some servers echo the string to
         # sign or the access key id in the rest of the error document.
-        code = _xml_text(body, "Code") if body else None
+        code = s3xml.text(body, "Code") if body else None
         cause = f"{response.status} {response.reason}".strip()
         if code:
             cause += f" ({code})"
@@ -290,7 +264,7 @@ class S3Store(Store):
             return
         _, body = self._call("POST", self.bucket, key, params=[("uploads", "")],
                              headers=[("Content-Type", "application/octet-stream")])
-        upload_id = _xml_text(body, "UploadId")
+        upload_id = s3xml.text(body, "UploadId")
         if not upload_id:
             raise exception.StoreError("s3 store: the multipart upload got no UploadId",
                                        detail=self._shown(self.bucket, key))
@@ -328,7 +302,7 @@ class S3Store(Store):
                                headers=[("Content-Length", str(len(body))),
                                         ("Content-Type", "application/xml")])
         # S3 may answer 200 and report the failure in the body.
-        code = _xml_text(answer, "Code") if answer else None
+        code = s3xml.text(answer, "Code") if answer else None
         if code is not None:
             raise exception.StoreError(
                 f"s3 store: completing the multipart upload failed ({code})",
@@ -408,9 +382,9 @@ class S3Store(Store):
             if token:
                 params.append(("continuation-token", token))
             _, body = self._call("GET", self.bucket, params=params)
-            names += [_child(item, "Key") for item in _xml_all(body, "Contents")]
-            token = _xml_text(body, "NextContinuationToken")
-            if not token or _xml_text(body, "IsTruncated") != "true":
+            names += [s3xml.child_text(item, "Key") for item in s3xml.elements(body, "Contents")]
+            token = s3xml.text(body, "NextContinuationToken")
+            if not token or s3xml.text(body, "IsTruncated") != "true":
                 return names
 
     def incomplete_uploads(self):
@@ -421,10 +395,10 @@ class S3Store(Store):
             if key_marker:
                 params += [("key-marker", key_marker), ("upload-id-marker", id_marker)]
             _, body = self._call("GET", self.bucket, params=params)
-            found += [(_child(item, "Key"), _child(item, "UploadId"))
-                      for item in _xml_all(body, "Upload")]
-            if _xml_text(body, "IsTruncated") != "true":
+            found += [(s3xml.child_text(item, "Key"), s3xml.child_text(item, "UploadId"))
+                      for item in s3xml.elements(body, "Upload")]
+            if s3xml.text(body, "IsTruncated") != "true":
                 return found
-            key_marker = _xml_text(body, "NextKeyMarker") or ""
-            id_marker = _xml_text(body, "NextUploadIdMarker") or ""
+            key_marker = s3xml.text(body, "NextKeyMarker") or ""
+            id_marker = s3xml.text(body, "NextUploadIdMarker") or ""
 

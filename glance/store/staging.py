@@ -24,7 +24,7 @@ longer `uploading` or `importing`.
 import os
 import types
 
-from glance.common import exception, fields
+from glance.common import exception
 from glance.store.base import object_name
 from glance.store.filesystem import FilesystemStore
 
@@ -93,24 +93,15 @@ class StagingArea:
 
     def staged_files(self):
         """(image_id, path) of every staged file, by id."""
-        found = []
-        for name in self._names():
-            path = os.path.join(self.datadir, name)
-            if fields.parse_image_id(name) is not None and os.path.isfile(path):
-                found.append((name, path))
-        return sorted(found)
+        if not os.path.isdir(self.datadir):
+            return []
+        return self._store().image_files()
 
     def temp_files(self):
         """Paths of the temporary files of stages (`.<id>.<random>.tmp`)."""
         if not os.path.isdir(self.datadir):
             return []
         return self._store().temp_files()
-
-    def _names(self):
-        try:
-            return os.listdir(self.datadir)
-        except FileNotFoundError:
-            return []
 
     def __repr__(self):
         return f"<StagingArea {self.datadir!r}>"

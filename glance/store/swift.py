@@ -2,8 +2,8 @@
 
 It speaks the Swift v1 API with `http.client`: the auth URL, user and key
 (from configuration only, never in a location) give a token and the storage
-URL, which are cached and renewed before they expire or when Swift answers
-401.  Uploads stream with chunked transfer encoding, so their size need not
+URL, which `swiftauth.SwiftAuth` caches and renews before they expire or
+when Swift answers 401.  Uploads stream with chunked transfer encoding, so their size need not
 be known:
 
 - a declared size up to `swift_store_large_object_size`: one object;
@@ -22,19 +22,17 @@ together with its segments.
 import http.client
 import json
 import logging
-import threading
 import time
 from urllib.parse import quote
 
 from glance.common import exception
 from glance.store import transfer
 from glance.store.base import Store, effective_chunk_size, object_name
+from glance.store.swiftauth import SwiftAuth
 
 LOG = logging.getLogger(__name__)
 
 MAX_SEGMENTS = 1000            # Swift's default max_manifest_segments
-TOKEN_MARGIN = 300             # renew a token this many seconds before it expires
-DEFAULT_TOKEN_LIFE = 3600      # when the auth answer does not say
 
 
 def parse_location(location):
@@ -46,13 +44,6 @@ def parse_location(location):
     return container, obj
 
 
-class _Token:
-    def __init__(self, value, storage, expires):
-        self.value = value
-        self.storage = storage          # (scheme, host, port, path)
-        self.expires = expires
-
-
 class SwiftStore(Store):
     name = "swift"
     schemes = ("swift",)
@@ -61,11 +52,7 @@ class SwiftStore(Store):
     def __init__(self, conf, connect=None, clock=time.monotonic):
         """`connect(scheme, host, port, timeout)` opens connections and
         `clock` measures token lifetimes (test seams)."""
-        self.auth = transfer.parse_endpoint(conf.swift_store_auth_address,
-                                            "swift_store_auth_address")
-        self.user = conf.swift_store_user
-        self._key = conf.swift_store_key
-        if not self.user or not self._key:
+        if not conf.swift_store_user or not conf.swift_store_key:
             raise exception.ConfigError("the swift store needs swift_store_user and swift_store_key")
         self.container = conf.swift_store_container
         if not self.container or "/" in self.container or len(self.container) > 256:
@@ -79,9 +66,10 @@ class SwiftStore(Store):
         self.timeout = conf.swift_store_timeout
         self.chunk_size = effective_chunk_size(conf)
         self._connect = connect or transfer.open_connection
-        self._clock = clock
-        self._token = None
-        self._token_lock = threading.Lock()
+        self._auth = SwiftAuth(transfer.parse_endpoint(conf.swift_store_auth_address,
+                                                       "swift_store_auth_address"),
+                               conf.swift_store_user, conf.swift_store_key,
+                               self.timeout, self._connect, clock)
         self._container_ready = False
 
     # -- locations ---------------------------------------------------------
@@ -97,58 +85,6 @@ class SwiftStore(Store):
         """(container, obj) of `location`, if it is image `image_id`'s own object."""
         return transfer.own_object(self, location, image_id, parse_location, self.container)
 
-    # -- auth --------------------------------------------------------------
-
-    def _current_token(self):
-        """The cached token, renewed when missing or about to expire."""
-        with self._token_lock:
-            token = self._token
-            if token is None or self._clock() > token.expires - TOKEN_MARGIN:
-                token = self._token = self._authenticate()
-            return token
-
-    def _forget(self, token):
-        """Drop a token Swift refused (unless another thread renewed it already)."""
-        with self._token_lock:
-            if self._token is token:
-                self._token = None
-
-    def _authenticate(self):
-        scheme, host, port, path = self.auth
-        shown = f"authentication at {scheme}://{transfer.host_header(scheme, host, port)}"
-        conn = self._connect(scheme, host, port, self.timeout)
-        try:
-            conn.request("GET", path or "/", headers={
-                "X-Auth-User": self.user, "X-Auth-Key": self._key})
-            response = conn.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise exception.StoreError(
-                f"swift store: authentication failed ({transfer.describe(exc)})",
-                detail=shown) from None
-        finally:
-            conn.close()
-        if response.status in (401, 403):
-            raise exception.StoreError(
-                f"swift store: authentication was refused ({response.status}); check "
-                "swift_store_user and swift_store_key", detail=shown)
-        value = response.getheader("X-Auth-Token") or response.getheader("X-Storage-Token")
-        storage = response.getheader("X-Storage-Url")
-        if not 200 <= response.status < 300 or not value or not storage:
-            raise exception.StoreError(
-                f"swift store: authentication answered {response.status} without a token "
-                "and storage URL", detail=shown)
-        try:
-            life = int(response.getheader("X-Auth-Token-Expires") or DEFAULT_TOKEN_LIFE)
-        except ValueError:
-            life = DEFAULT_TOKEN_LIFE
-        try:
-            endpoint = transfer.parse_endpoint(storage, "storage URL")
-        except exception.ConfigError:
-            raise exception.StoreError("swift store: authentication gave an unusable "
-                                       "storage URL", detail=shown) from None
-        return _Token(value, endpoint, self._clock() + life)
-
     # -- requests ----------------------------------------------------------
 
     def _send(self, method, container, obj="", query="", headers=None, body=None,
@@ -158,7 +94,7 @@ class SwiftStore(Store):
         A 401 renews the token and, when the body can be sent again, retries
         once.  The caller closes the connection.
         """
-        token = self._current_token()
+        token = self._auth.current()
         for attempt in (1, 2):
             scheme, host, port, base = token.storage
             path = f"{base}/{quote(container, safe='')}" + (f"/{quote(obj, safe='')}" if obj else "")
@@ -181,10 +117,10 @@ class SwiftStore(Store):
                 return conn, response
             transfer.read_error_body(response)
             conn.close()
-            self._forget(token)
+            self._auth.forget(token)
             if attempt == 2 or not replayable:
                 break
-            token = self._current_token()
+            token = self._auth.current()
         raise exception.StoreError(f"swift store: {method} was refused (401 Unauthorized)",
                                    detail=self._shown(container, obj))
 

@@ -55,7 +55,8 @@ def deployment(tmp_path):
         "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
         "GLANCE_CHUNK_SIZE": "64K", "GLANCE_STORE_MIN_FREE": "0",
-        "GLANCE_MAX_BACKGROUND_COPIES": "1", "GLANCE_HTTP_STORE_READ_TIMEOUT": "5"})
+        "GLANCE_MAX_BACKGROUND_COPIES": "1", "GLANCE_HTTP_STORE_READ_TIMEOUT": "5",
+        "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"})     # the origins are local
     registry = ImageRegistry.from_conf(conf)
     yield conf, registry, Stores(conf)
     registry.close()

@@ -100,14 +100,14 @@ def test_failed_put_upload_kills_the_image(app, queued, data_dir):
 
 def test_location_for_a_queued_image_activates_it(app, queued):
     image = app.put(f"/images/{queued['id']}", headers={
-        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5"}).json["image"]
+        "x-image-meta-location": "http://93.184.215.14/i", "x-image-meta-size": "5"}).json["image"]
     assert (image["status"], image["size"]) == ("active", 5)
 
 
 def test_location_for_an_active_image_is_409(app, queued):
     app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(), status=200)
     res = app.put(f"/images/{queued['id']}", headers={
-        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5"}, status=409)
+        "x-image-meta-location": "http://93.184.215.14/i", "x-image-meta-size": "5"}, status=409)
     assert res.json["error"]["message"] == (
         "Attempted to update Location field for an image not in queued status.")
 
@@ -115,12 +115,12 @@ def test_location_for_an_active_image_is_409(app, queued):
 def test_copy_from_for_an_active_image_is_409(app, queued):
     app.put(f"/images/{queued['id']}", b"abc", headers=upload_headers(), status=200)
     res = app.put(f"/images/{queued['id']}", headers={
-        "x-glance-api-copy-from": "http://example.com/i"}, status=409)
+        "x-glance-api-copy-from": "http://93.184.215.14/i"}, status=409)
     assert "not in queued status" in res.json["error"]["message"]
 
 
-@pytest.mark.parametrize("extra", [{"x-image-meta-location": "http://example.com/i"},
-                                   {"x-glance-api-copy-from": "http://example.com/i"}])
+@pytest.mark.parametrize("extra", [{"x-image-meta-location": "http://93.184.215.14/i"},
+                                   {"x-glance-api-copy-from": "http://93.184.215.14/i"}])
 def test_data_with_a_location_or_copy_from_is_400_and_changes_nothing(app, queued, extra):
     res = app.put(f"/images/{queued['id']}", b"abc", headers={**upload_headers(), **extra},
                   status=400)
@@ -131,8 +131,8 @@ def test_data_with_a_location_or_copy_from_is_400_and_changes_nothing(app, queue
 
 def test_location_with_copy_from_is_400(app, queued):
     app.put(f"/images/{queued['id']}", headers={
-        "x-image-meta-location": "http://example.com/i", "x-image-meta-size": "5",
-        "x-glance-api-copy-from": "http://example.com/i"}, status=400)
+        "x-image-meta-location": "http://93.184.215.14/i", "x-image-meta-size": "5",
+        "x-glance-api-copy-from": "http://93.184.215.14/i"}, status=400)
 
 
 @pytest.mark.parametrize("status", ["active", "killed", "saving", "deleted", "bogus"])

@@ -11,10 +11,7 @@ contract revision 2 lands (issue 13); it never excuses a clause by weakening
 it.
 """
 
-KNOWN_FAILURES = {
-    "LOC-6": ("§10 the location policy at registration when the size is given (noauth "
-              "mode allows every address today)"),
-}
+KNOWN_FAILURES = {}
 
 # The token-mode run (two tenants, one admin) breaks these as well.
 KNOWN_FAILURES_TOKEN_MODE = {}

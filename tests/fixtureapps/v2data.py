@@ -66,7 +66,9 @@ def settings(tmp_path, **env):
     values = {"GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
               "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
               "GLANCE_CHUNK_SIZE": "64K", "GLANCE_STORE_MIN_FREE": "0",
-              "GLANCE_HTTP_STORE_READ_TIMEOUT": "5", "GLANCE_NODE_ID": "node-test"}
+              "GLANCE_HTTP_STORE_READ_TIMEOUT": "5", "GLANCE_NODE_ID": "node-test",
+              # The test origins listen on loopback, refused unless allowed (§10).
+              "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
     values.update({f"GLANCE_{key.upper()}": str(value) for key, value in env.items()})
     return config.load(environ=values)
 

@@ -118,6 +118,23 @@ class Services:
         self.api = self._spawn("glance-api", env, "api")
         return self.api
 
+    def crash_and_restart_both(self):
+        """SIGKILL the registry and the API, then start them together, as
+        after a power cut: the API first, at once, then the registry on its
+        old port (the API's registry_url), so that the API's start-up
+        recovery finds no registry and has to try again until it answers."""
+        port = self.registry.port
+        self.api.stop(signal.SIGKILL)
+        self.registry.stop(signal.SIGKILL)
+        api_env = dict(self.env, GLANCE_REGISTRY_URL=f"http://127.0.0.1:{port}")
+        api = ServerProcess(command("glance-api") + ["--config", PASTE_INI, "--port", "0"],
+                            api_env, "api")
+        registry = ServerProcess(command("glance-registry")
+                                 + ["--config", PASTE_INI, "--port", str(port)],
+                                 self.env, "registry")
+        self.api, self.registry = api.wait_serving(), registry.wait_serving()
+        return self
+
     def stop(self):
         for server in (self.api, self.registry):
             if server is not None:

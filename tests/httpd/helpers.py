@@ -121,3 +121,14 @@ def fetch(server, path="/"):
     conn.request("GET", path)
     response = conn.getresponse()
     return response.status, response.read()
+
+
+def serving_port(stderr, host="127.0.0.1"):
+    """The port of the banner `glance: serving on http://<host>:<port>`,
+    read from a server's stderr past the lines before it (noauth says what
+    it is first)."""
+    for line in stderr:
+        if line.startswith("glance: serving on"):
+            assert line.startswith(f"glance: serving on http://{host}:"), line
+            return int(line.rsplit(":", 1)[1])
+    raise AssertionError("the server ended without its banner")

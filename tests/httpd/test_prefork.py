@@ -12,6 +12,7 @@ import pytest
 
 from glance.httpd import prefork
 from glance.registry import db
+from tests.httpd.helpers import serving_port
 
 TIMEOUT = 10
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -74,9 +75,7 @@ def server(tmp_path):
         env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-c", SERVE, str(ini)], stderr=subprocess.PIPE,
                             env=env, text=True)
-    line = proc.stderr.readline()
-    assert line.startswith("glance: serving on http://127.0.0.1:"), line
-    proc.port = int(line.rsplit(":", 1)[1])
+    proc.port = serving_port(proc.stderr)
     assert wait_for(lambda: len(children(proc.pid)) == 2)
     yield proc
     proc.kill()

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
+from glance.common import config
 from glance.httpd import runner
 from tests.fixtureapps.httpd_apps import hello_app
-from tests.httpd.helpers import REPO, TIMEOUT
+from tests.httpd.helpers import REPO, TIMEOUT, serving_port
 
 
 def test_server_runner_rejects_a_bad_option_with_status_2(capsys, monkeypatch):
@@ -40,6 +41,30 @@ def test_server_runner_rejects_server_options_out_of_range(capsys, options, name
         runner.server_runner(hello_app, {}, **options)
     assert exited.value.code == 2
     assert named in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "", "192.0.2.10", "glance.example"])
+def test_noauth_refuses_to_listen_beyond_loopback(capsys, monkeypatch, host):
+    """Every noauth caller is an admin: on a reachable address that is
+    everyone (issue 15 item 15).  Exit 2 before anything listens."""
+    monkeypatch.delenv("GLANCE_BIND_HOST", raising=False)
+    monkeypatch.delenv("GLANCE_AUTH_STRATEGY", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        runner.server_runner(hello_app, {"auth_strategy": "noauth"}, bind_host=host)
+    assert exited.value.code == 2
+    assert "noauth" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_noauth_on_loopback_says_what_it_is(capsys, host):
+    runner.check_exposure(config.load(environ={}, auth_strategy="noauth", bind_host=host))
+    assert "every caller is an admin" in capsys.readouterr().err
+
+
+def test_other_modes_listen_anywhere(capsys):
+    for mode in ("token", "trusted-proxy"):
+        runner.check_exposure(config.load(environ={}, auth_strategy=mode, bind_host="0.0.0.0"))
+    assert capsys.readouterr().err == ""
 
 
 SERVE_PASTE_INI = """
@@ -73,9 +98,7 @@ def test_paste_ini_server_section_serves_until_sigterm(tmp_path, runner):
     proc = subprocess.Popen([sys.executable, "-c", SERVE_PASTE_INI, str(ini)],
                             stderr=subprocess.PIPE, env=env, text=True)
     try:
-        line = proc.stderr.readline()
-        assert line.startswith("glance: serving on http://127.0.0.1:")
-        port = int(line.rsplit(":", 1)[1])
+        port = serving_port(proc.stderr)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
         conn.request("GET", "/")
         assert conn.getresponse().read() == b"paste"

@@ -192,7 +192,8 @@ class RunSlots:
 def in_process_api(tmp_path, slots, **options):
     conf = config.load(environ={
         "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
-        "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
+        "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
+        "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}, **options)     # local origins
     api = ImagesApp(conf, ImageRegistry.from_conf(conf), Stores(conf))
 
     def as_admin(environ, start_response):

@@ -26,7 +26,8 @@ class Api:
     def __init__(self, tmp_path, **options):
         self.conf = config.load(environ={
             "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
-            "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images")}, **options)
+            "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
+            "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}, **options)     # local origins
         self.registry = ImageRegistry.from_conf(self.conf)
         self.datadir = str(tmp_path / "images")
         meta = ImagesApp(self.conf, self.registry, Stores(self.conf))

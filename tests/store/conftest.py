@@ -14,6 +14,9 @@ def make_conf(tmp_path, **overrides):
         "http_store_connect_timeout": "0.5",
         "http_store_read_timeout": "0.5",
         "http_store_first_byte_timeout": "1",
+        # The test origins listen on loopback, which the location policy
+        # refuses in every auth mode unless allowed (CONTRACT §10).
+        "allowed_location_networks": "127.0.0.0/8, ::1",
     }
     options.update(overrides)
     return config.load(environ={}, **options)

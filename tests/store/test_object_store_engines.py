@@ -14,8 +14,8 @@ import os
 import pytest
 
 from glance.common import config, exception
-from glance.store import transfer
-from glance.store.s3 import S3Store, _xml_text
+from glance.store import s3xml, transfer
+from glance.store.s3 import S3Store
 from glance.store.swift import SwiftStore
 from tests import engines
 
@@ -214,7 +214,7 @@ def test_leftovers_of_an_upload_that_died_with_its_server_are_removed(storage):
                         headers={"Content-Length": "7"}, ok=(201,))
     else:
         _, body = store._call("POST", store.bucket, "9", params=[("uploads", "")])
-        upload_id = _xml_text(body, "UploadId")
+        upload_id = s3xml.text(body, "UploadId")
         store._call("PUT", store.bucket, "9", body=b"partial",
                     params=[("partNumber", "1"), ("uploadId", upload_id)],
                     headers=[("Content-Length", "7")], payload_hash="UNSIGNED-PAYLOAD")

@@ -16,6 +16,7 @@ import re
 
 from glance.api.v2 import schemas, validator
 from glance.common import exception, fields
+from glance.registry import validation
 
 READ_ONLY = frozenset(("status", "checksum", "size", "virtual_size", "created_at",
                        "updated_at", "os_hash_algo", "os_hash_value", "direct_url", "self",
@@ -33,7 +34,6 @@ MAX_INT32 = 2**31 - 1
 MAX_TEXT = 255
 AMAZON_FORMATS = ("ami", "ari", "aki")
 PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,255}")
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 NEW_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -88,17 +88,8 @@ def _int32(key, value):
 
 def check_text(what, value):
     """Text free of control characters that UTF-8 can carry (no lone
-    surrogates), or null."""
-    if value is None:
-        return None
-    if CONTROL_CHARS.search(value):
-        raise exception.Invalid(f"{what} must not contain control characters, "
-                                f"got {short(value)}")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise exception.Invalid(f"{what} is not valid Unicode text: {short(value)}") from None
-    return value
+    surrogates), or null: the registry's rule (`validation.check_text`)."""
+    return None if value is None else validation.check_text(what, value)
 
 
 def check_property(key, value):

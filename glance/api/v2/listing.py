@@ -27,7 +27,7 @@ from glance.api.v2 import schemas, view
 from glance.api.v2.attributes import short
 from glance.common import exception, fields
 from glance.common.fields import MAX_INT
-from glance.registry import records
+from glance.registry import records, validation
 from glance.registry.query import DEFAULT_SCOPE, ImageQuery
 
 MAX_LIMIT = 1000
@@ -45,7 +45,6 @@ COUNT_FILTERS = ("min_ram", "min_disk")
 _PAGING = ("limit", "marker", "sort", "sort_key", "sort_dir")
 _DIGITS = re.compile(r"[0-9]+")
 _PROPERTY_KEY = re.compile(r"[A-Za-z0-9_.-]{1,255}")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parameters(query_string):
@@ -183,7 +182,7 @@ def _boolean(name, value):
 
 def _text(what, value):
     """A filter value the registry can hold: no control characters."""
-    if _CONTROL_CHARS.search(value):
+    if validation.CONTROL_CHARS.search(value):
         raise exception.Invalid(f"{what} filter must not contain control characters, "
                                 f"got {short(value)}")
     return value
