@@ -52,8 +52,10 @@ clients: $(CLIENT_VENVS)
 docs: $(VENV)/.installed
 	$(VENV)/bin/sphinx-build -W -q -b html docs docs/_build/html
 
-# Throughput and latency against nginx and a stdlib floor (docs/performance.rst);
-# installs nginx-light, wrk and curl from Debian when missing.  About 5 minutes.
+# The README's layout (and the in-process one) against nginx, a stdlib floor and
+# OpenStack Glance 33, in one run (docs/performance.rst); installs nginx-light,
+# wrk and curl from Debian, and Glance 33 with uWSGI from PyPI, when missing.
+# About 10 minutes; BENCH_ARGS=--quick for a 4-minute smoke run.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 

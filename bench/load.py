@@ -1,14 +1,21 @@
-"""The load generators: wrk for request rates, curl for 1 GiB transfers, and a
-small standard-library client for the rest (lists, paging, creating images).
+"""The load generators: wrk for request rates, curl for 1 GiB transfers (one,
+two or a boot storm of many at once), a small standard-library client for
+the rest (lists, paging, creating images), held-open idle connections, and
+the competing CPU load.
 
 The same client always drives ours and the baseline it is compared with.
+Everything started here is bounded in time and stopped by its PID.
 """
 
 import http.client
 import json
+import math
 import os
 import re
+import select
+import socket
 import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -67,6 +74,126 @@ def curl_download(url, clients=1):
         raise RuntimeError(f"download of {url} failed: {outputs}")
     total = sum(int(size) for _, size in outputs)
     return total / elapsed / 1e6, [int(size) for _, size in outputs]
+
+
+def storm(url, clients, timeout=600):
+    """`clients` curls fetching `url` all at once, as compute nodes pulling
+    one image in a boot storm; (aggregate MB/s, seconds each took)."""
+    argv = ["curl", "-s", "-S", "-o", os.devnull, "-w",
+            "%{http_code} %{size_download} %{time_total}", url]
+    started = time.perf_counter()
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(clients)]
+    try:
+        deadline = time.monotonic() + timeout
+        outputs = [proc.communicate(timeout=max(1, deadline - time.monotonic()))[0].split()
+                   for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    elapsed = time.perf_counter() - started
+    if any(len(out) != 3 or out[0] != "200" for out in outputs):
+        raise RuntimeError(f"boot storm on {url}: {[out for out in outputs if out[:1] != ['200']]}")
+    total = sum(int(size) for _, size, _ in outputs)
+    return total / elapsed / 1e6, [float(seconds) for _, _, seconds in outputs]
+
+
+def percentile(values, pct):
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+_BURN = """import sys, time
+end = time.monotonic() + float(sys.argv[1])
+x = 0
+while time.monotonic() < end:
+    for _ in range(10000):
+        x += 1
+"""
+
+
+class CpuLoad:
+    """A fixed competing load: `processes` pure-Python busy loops, each ending
+    by itself after `seconds` at the latest, and stopped by PID on exit (the
+    same load whichever server is measured)."""
+
+    def __init__(self, processes=2, seconds=300):
+        self.processes = processes
+        self.seconds = seconds
+        self.procs = []
+
+    def __enter__(self):
+        self.procs = [subprocess.Popen([sys.executable, "-c", _BURN, str(self.seconds)])
+                      for _ in range(self.processes)]
+        time.sleep(0.2)                 # running before the measurement starts
+        return self
+
+    def __exit__(self, *exc_info):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self.procs = []
+
+
+class IdleConnections:
+    """`count` kept-alive connections, each having sent one request (`method`
+    `path`) and read its answer, then left idle: clients that connected and
+    wait.  They come from several loopback addresses, `per_address` each, as
+    many nodes would (a server process caps one address's connections:
+    `max_connections_per_address`, 64)."""
+
+    def __init__(self, url, path, count=1000, per_address=50, method="HEAD"):
+        parts = urlsplit(url)
+        self.address = (parts.hostname, parts.port)
+        self.request = (f"{method} {path} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n").encode()
+        self.count = count
+        self.per_address = per_address
+        self.socks = []
+
+    def __enter__(self):
+        try:
+            for index in range(self.count):
+                sock = socket.socket()
+                self.socks.append(sock)
+                sock.settimeout(10)
+                sock.bind((f"127.0.{1 + index // self.per_address // 250}."
+                           f"{2 + index // self.per_address % 250}", 0))
+                sock.connect(self.address)
+                sock.sendall(self.request)
+            for sock in self.socks:
+                _read_head(sock)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def alive(self):
+        """How many are still open (an idle socket that is readable was closed)."""
+        return sum(1 for sock in self.socks
+                   if not select.select([sock], [], [], 0)[0])
+
+    def close(self):
+        for sock in self.socks:
+            sock.close()
+        self.socks = []
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def _read_head(sock):
+    """Read one answer's head (a HEAD's answer has no body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise RuntimeError("an idle connection was closed before its answer")
+        data += chunk
+    if not data.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+        raise RuntimeError(f"an idle connection was answered {data[:40]!r}")
 
 
 class Client:

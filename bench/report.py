@@ -1,8 +1,10 @@
-"""Turning a benchmark run into a table (text and reST), JSON rows and a plot.
+"""Turning a benchmark run into tables (text and reST), JSON rows and plots.
 
 A row holds the samples of ours and of its baseline; the table shows medians,
-min-max, ours/baseline and whether the issue's target is met.  The plot is
-an SVG written without any plotting library: one group of bars per
+min-max, ours/baseline, whether the issue's target is met and the machine's
+load average when the row was measured.  The rows comparing Images API v2
+with Glance 33 (group `glance33`) get a table and a plot of their own.  The
+plots are SVG written without any plotting library: one group of bars per
 throughput measurement, each scaled to its own largest value.
 """
 
@@ -10,7 +12,7 @@ import os
 import statistics
 from html import escape
 
-PEER = "Glance 33 (uWSGI)"
+PEER_GROUP = "glance33"
 
 
 def _stats(samples):
@@ -22,11 +24,11 @@ def _stats(samples):
 
 
 def make_row(group, name, unit, ours, baseline=None, baseline_name=None, target=None,
-             better="higher", peer=None, **extra):
+             better="higher", load=None, **extra):
     row = {"group": group, "name": name, "unit": unit, "better": better,
            "ours": _stats(ours), "baseline": _stats(baseline), "baseline_name": baseline_name,
-           "target": target, "peer": peer}
-    if row["baseline"] and row["baseline"]["median"]:
+           "target": target, "load": None if load is None else round(load, 2)}
+    if row["ours"] and row["baseline"] and row["baseline"]["median"]:
         row["ratio"] = row["ours"]["median"] / row["baseline"]["median"]
     else:
         row["ratio"] = None
@@ -40,12 +42,16 @@ def _met(row):
     target = row["target"]
     if not target:
         return None
+    if row["ours"] is None:
+        return None             # not measured: neither met nor missed
+    if "ratio" in target and row["ratio"] is None:
+        return False
     higher = row["better"] == "higher"
     checks = []
     if "value" in target:
         value = row["ours"]["median"]
         checks.append(value >= target["value"] if higher else value <= target["value"])
-    if "ratio" in target and row["ratio"] is not None:
+    if "ratio" in target:
         ratio = row["ratio"]
         checks.append(ratio >= target["ratio"] if higher else ratio <= target["ratio"])
     return all(checks)
@@ -82,11 +88,14 @@ def _target(row):
     return ", ".join(parts)
 
 
-def table_rows(result):
+def table_rows(result, peer=False):
+    """The header and rows of the main table, or (`peer`) of the Glance 33 one."""
     header = ["operation", "unit", "ours: median (min-max)", "baseline", "baseline: median",
-              "ours / baseline", PEER, "target", "met"]
+              "ours / baseline", "target", "met", "load"]
     rows = []
     for row in result["rows"]:
+        if (row["group"] == PEER_GROUP) != peer:
+            continue
         name = row["name"]
         if row.get("p50_ms"):
             name += (f" [p50 {_num(row['p50_ms']['median'])} ms,"
@@ -94,37 +103,51 @@ def table_rows(result):
         rows.append([name, row["unit"], _spread(row["ours"]), row["baseline_name"] or "",
                      _spread(row["baseline"]),
                      f"{row['ratio']:.2f}" if row["ratio"] is not None else "",
-                     _num(row["peer"]) if row["peer"] else "", _target(row),
-                     {True: "yes", False: "NO", None: ""}[row["met"]]])
+                     _target(row), {True: "yes", False: "NO", None: ""}[row["met"]],
+                     "" if row.get("load") is None else f"{row['load']:.1f}"])
     return header, rows
 
 
-def text_table(result):
-    header, rows = table_rows(result)
-    widths = [max(len(str(line[i])) for line in [header] + rows) for i in range(len(header))]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
-             for line in [header] + rows]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+def _machine_line(result):
     m = result["machine"]
-    lines.append("")
-    lines.append(f"{m['cpus']} x {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, "
-                 f"Python {m['python']}, nginx {m['nginx']}; {_contention(m)}; "
-                 f"{result['runs']} A/B rounds; {result['seconds']:.0f} s")
-    return "\n".join(lines)
+    return (f"{m['cpus']} x {m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, "
+            f"Python {m['python']}, nginx {m['nginx']}; {_contention(m)}; "
+            f"{result['runs']} A/B rounds, {result['seconds']:.0f} s in all")
+
+
+def text_table(result):
+    out = []
+    for peer in (False, True):
+        header, rows = table_rows(result, peer)
+        if not rows:
+            continue
+        widths = [max(len(str(line[i])) for line in [header] + rows) for i in range(len(header))]
+        lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip()
+                 for line in [header] + rows]
+        lines.insert(1, "  ".join("-" * width for width in widths))
+        out += lines + [""]
+    out.append(_machine_line(result))
+    out += result.get("notes") or []
+    return "\n".join(out)
 
 
 def _contention(m):
-    """How busy the machine was with other work: load average before the run,
-    and CPU pressure (PSI, % of the last minute someone waited for a CPU)."""
+    """How busy the machine was: the load average (1 minute) before and after
+    the run, and CPU pressure (PSI, % of the last minute someone waited for a
+    CPU).  The run's own servers and clients count in both."""
     text = f"load average {m['load_before']:.2f} before the run"
+    if m.get("load_after") is not None:
+        text += f" and {m['load_after']:.2f} after it"
     if m.get("cpu_pressure_before") is not None:
         text += (f", CPU pressure {m['cpu_pressure_before']:.0f}% before and "
                  f"{m['cpu_pressure']:.0f}% at the end")
     return text
 
 
-def rst_table(result):
-    header, rows = table_rows(result)
+def rst_table(result, peer=False):
+    header, rows = table_rows(result, peer)
+    if not rows:
+        return "\n".join(["Not measured in this run.", "", *(result.get("notes") or []), ""])
     out = [".. list-table::", "   :header-rows: 1", ""]
     for line in [header] + rows:
         out.append("   * - " + (line[0] or "\\ "))
@@ -133,59 +156,61 @@ def rst_table(result):
             if text.startswith(("-", "+")):
                 text = "\\" + text   # not a bullet list
             out.append("     - " + (text or "\\ "))
-    m = result["machine"]
-    out += ["", f"Recorded with ``{result['command']}`` on {result['date']}: {m['cpus']} x "
-            f"{m['cpu']}, {m['memory_gib']} GiB, Linux {m['kernel']}, Python {m['python']}, "
-            f"nginx {m['nginx']}; {_contention(m)}; "
-            f"{result['runs']} A/B rounds, {result['seconds']:.0f} s in all.", ""]
+    out += ["", f"Recorded with ``{result['command']}`` on {result['date']}: "
+            f"{_machine_line(result)}."]
+    out += ["", *(result.get("notes") or []), ""]
     return "\n".join(out)
 
 
-def svg_plot(result):
-    """Grouped horizontal bars: ours, the baseline and, where the issue gives
-    one, Glance 33's figure, for every throughput row."""
-    rows = [r for r in result["rows"] if r["better"] == "higher" and r["baseline"]]
-    colours = {"ours": "#2b6cb0", "baseline": "#a0aec0", "peer": "#dd6b20"}
-    width, label_w, bar_h, gap = 1000, 330, 14, 16
-    height = 60 + len(rows) * (3 * bar_h + gap) + 30
+def svg_plot(result, peer=False):
+    """Grouped horizontal bars, ours and the baseline, for every throughput
+    row of the table (or of the Glance 33 table)."""
+    rows = [r for r in result["rows"] if r["better"] == "higher" and r["baseline"]
+            and (r["group"] == PEER_GROUP) == peer]
+    colours = {"ours": "#2b6cb0", "baseline": "#a0aec0"}
+    width, bar_h, title_h, gap = 1000, 14, 16, 14
+    block = title_h + 2 * bar_h + gap
+    height = 60 + len(rows) * block + 20
+    title = ("Images API v2, ours (README layout) vs Glance 33 under uWSGI" if peer else
+             "Throughput per operation, ours vs baselines")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>',
-           f'<text x="10" y="22" font-size="15" font-weight="bold">Throughput per operation, '
-           f'ours vs baselines (median of {result["runs"]} A/B rounds; each group scaled to '
-           f'its largest bar)</text>']
-    legend = [("ours (Glance, paste.ini)", "ours"), ("baseline (named on the bar)", "baseline"),
-              (f"{PEER}, from the issue", "peer")]
+           f'<text x="10" y="22" font-size="15" font-weight="bold">{escape(title)} '
+           f'(median of up to {result["runs"]} A/B rounds; each group scaled to its largest '
+           'bar)</text>']
     x = 10
-    for text, key in legend:
+    for text, key in (("ours (Glance, paste.ini)", "ours"),
+                      ("baseline (named on the bar)", "baseline")):
         out.append(f'<rect x="{x}" y="32" width="12" height="12" fill="{colours[key]}"/>')
         out.append(f'<text x="{x + 16}" y="42">{escape(text)}</text>')
         x += 26 + 7 * len(text)
     y = 60
     for row in rows:
-        bars = [("ours", row["ours"]["median"], "ours"),
+        bars = [("ours", row["ours"]["median"] if row["ours"] else 0, "ours"),
                 (row["baseline_name"], row["baseline"]["median"], "baseline")]
-        if row.get("peer"):
-            bars.append((PEER, row["peer"], "peer"))
         top = max(value for _, value, _ in bars) or 1
-        out.append(f'<text x="10" y="{y + bar_h + 4}" font-weight="bold">'
-                   f'{escape(row["name"])}</text>')
-        out.append(f'<text x="10" y="{y + 2 * bar_h + 4}" fill="#555">{escape(row["unit"])}'
-                   f', ours/baseline {row["ratio"]:.2f}</text>')
+        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
+        out.append(f'<text x="10" y="{y + 11}"><tspan font-weight="bold">'
+                   f'{escape(row["name"])}</tspan><tspan fill="#555">\u2002({escape(row["unit"])}'
+                   f', ours/baseline {ratio})</tspan></text>')
         for index, (name, value, key) in enumerate(bars):
-            length = (width - label_w - 260) * value / top
-            by = y + index * bar_h
-            out.append(f'<rect x="{label_w}" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
+            length = (width - 10 - 330) * value / top
+            by = y + title_h + index * bar_h
+            out.append(f'<rect x="10" y="{by}" width="{length:.1f}" height="{bar_h - 2}" '
                        f'fill="{colours[key]}"/>')
-            out.append(f'<text x="{label_w + length + 5:.1f}" y="{by + bar_h - 4}">'
-                       f'{_num(value)} {escape(row["unit"])} ({escape(name)})</text>')
-        y += 3 * bar_h + gap
+            shown = _num(value) if value or key != "ours" else "not measured"
+            out.append(f'<text x="{10 + length + 5:.1f}" y="{by + bar_h - 3}">'
+                       f'{shown} {escape(row["unit"])} ({escape(name)})</text>')
+        y += block
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 def write_docs(result, root):
-    with open(os.path.join(root, "docs", "_static", "performance.svg"), "w") as out:
-        out.write(svg_plot(result))
-    with open(os.path.join(root, "docs", "performance-results.txt"), "w") as out:
-        out.write(rst_table(result))
+    docs = os.path.join(root, "docs")
+    for peer, suffix in ((False, ""), (True, "-glance33")):
+        with open(os.path.join(docs, "_static", f"performance{suffix}.svg"), "w") as out:
+            out.write(svg_plot(result, peer))
+        with open(os.path.join(docs, f"performance{suffix}-results.txt"), "w") as out:
+            out.write(rst_table(result, peer))

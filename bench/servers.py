@@ -1,7 +1,11 @@
 """The servers a benchmark run starts, each as a process of its own on loopback.
 
 - `glance()`: the image API from `paste.ini` (`glance-api`, our
-  standard-library server), in-process registry, on a scratch directory;
+  standard-library server) on a scratch directory, in one of two layouts:
+  `README` (what `make run` starts: `glance-registry` as its own process and
+  the API calling it over HTTP through `registry_url`, both on one
+  database, with a service token) or `IN_PROCESS` (the registry inside the
+  API, `registry_url` empty);
 - `glance_under_paste()`: the same pipeline under Paste's `httpserver`, for
   the server comparison;
 - `Nginx`: nginx serving a directory and accepting PUTs (the data-path
@@ -95,13 +99,7 @@ class Server:
 
     def pids(self):
         """The process and its children (prefork workers, nginx workers)."""
-        children = []
-        try:
-            with open(f"/proc/{self.pid}/task/{self.pid}/children") as listing:
-                children = [int(pid) for pid in listing.read().split()]
-        except OSError:
-            pass
-        return [self.pid, *children]
+        return [self.pid, *children(self.pid)]
 
     def peak_rss(self):
         """The largest VmHWM among the server's processes."""
@@ -132,6 +130,14 @@ class Server:
         self.stop()
 
 
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
 def _accepts(host, port):
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -147,17 +153,81 @@ def glance_env(workdir):
         "GLANCE_FILESYSTEM_STORE_DATADIR": os.path.join(workdir, "images"),
         "PYTHONPATH": ROOT + os.pathsep + env.get("PYTHONPATH", ""),
     })
-    env.pop("GLANCE_REGISTRY_URL", None)
+    for name in ("GLANCE_REGISTRY_URL", "GLANCE_SERVICE_TOKEN", "GLANCE_ENABLED_APIS"):
+        env.pop(name, None)
     return env
 
 
-def glance(workdir, name="glance", access_log=True):
-    """The API of paste.ini on a free port, the registry in-process."""
-    argv = [sys.executable, "-m", "glance.cmd.api", "--config", PASTE_INI, "--port", "0"]
-    env = glance_env(workdir)
-    if not access_log:
-        env["GLANCE_ACCESS_LOG"] = "false"
-    return Server(name, argv, env, os.path.join(workdir, f"{name}.log"))
+README = "README layout"
+IN_PROCESS = "in-process registry"
+# The README layout as it was before shared reads: every read a registry call.
+README_HTTP = "README layout, reads over HTTP"
+LAYOUT_ENV = {README_HTTP: {"GLANCE_REGISTRY_SHARED_READS": "false"}}
+
+
+class Layout:
+    """The API and, in the README layout, its registry: stopped together;
+    `pids()` and the peak RSS cover both."""
+
+    def __init__(self, api, registry=None):
+        self.api = api
+        self.registry = registry
+        self.url = api.url
+        self.pid = api.pid
+
+    def pids(self):
+        return self.api.pids() + (self.registry.pids() if self.registry else [])
+
+    def peak_rss(self):
+        return max(peak_rss(pid) for pid in self.pids())
+
+    def reset_peak_rss(self):
+        for pid in self.pids():
+            reset_peak_rss(pid)
+
+    def stop(self):
+        for server in (self.api, self.registry):
+            if server is not None:
+                server.stop()
+
+
+def glance(workdir, layout=README, name="glance", env=None):
+    """The API of paste.ini on a free port, in `layout`; `env`: more GLANCE_*
+    settings for both processes."""
+    own_registry = None
+    env = dict(LAYOUT_ENV.get(layout, {}), **(env or {}))
+    if layout in (README, README_HTTP):
+        own_registry = registry(workdir, f"{name}-registry", env)
+        env.update(GLANCE_REGISTRY_URL=own_registry.url,
+                   GLANCE_SERVICE_TOKEN=own_registry.service_token)
+    try:
+        api = api_only(workdir, env, name)
+    except BaseException:
+        if own_registry is not None:
+            own_registry.stop()
+        raise
+    return Layout(api, own_registry)
+
+
+def registry(workdir, name="registry", env=None):
+    """`glance-registry` of paste.ini on a free port, with a fresh service
+    token (`service_token` on the returned server), as `make run` starts it."""
+    env = dict(glance_env(workdir), **(env or {}))
+    env.setdefault("GLANCE_SERVICE_TOKEN", "bench-" + os.urandom(16).hex())
+    server = Server(name, _command("glance.cmd.registry"), env,
+                    os.path.join(workdir, f"{name}.log"))
+    server.service_token = env["GLANCE_SERVICE_TOKEN"]
+    return server
+
+
+def api_only(workdir, env=None, name="glance"):
+    """`glance-api` of paste.ini on a free port; `env` may name its registry."""
+    return Server(name, _command("glance.cmd.api"), dict(glance_env(workdir), **(env or {})),
+                  os.path.join(workdir, f"{name}.log"))
+
+
+def _command(module):
+    return [sys.executable, "-m", module, "--config", PASTE_INI, "--port", "0"]
 
 
 def glance_under_paste(workdir, threads=16):

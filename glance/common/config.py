@@ -181,6 +181,9 @@ OPTIONS = [
            "URL of the registry server; empty means the registry runs in-process."),
     Option("registry_timeout", to_positive_float, 30.0,
            "Seconds the API waits for the registry."),
+    Option("registry_shared_reads", to_bool, True,
+           "With registry_url: read images straight from sql_connection when the "
+           "registry confirms it is its own database; writes always go to the registry."),
     Option("sql_connection", str, "sqlite:///%(here)s/var/glance.sqlite",
            "Database of the registry: sqlite:///PATH, or "
            "postgresql://USER:PASSWORD@HOST:PORT/DB (needs the postgres extra)."),

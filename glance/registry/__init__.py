@@ -2,7 +2,10 @@
 
 `connect(conf)` gives an API server its registry: the in-process
 `ImageRegistry` when `registry_url` is empty, else a `RegistryClient` to
-the registry server (`server.RegistryApp`).  Both offer the methods below,
+the registry server (`server.RegistryApp`) -- by default a
+`shared.SharedReadsClient`, which reads images from the registry's own
+database when the API's `sql_connection` provably reaches it.  All offer
+the methods below,
 with the same arguments, answers and errors; the API cannot tell them
 apart.  This docstring is that interface.
 
@@ -93,6 +96,7 @@ Failures of the registry itself raise RegistryUnavailable (503 at the API)
 with a generic message; the details are logged.
 """
 
+from glance.registry import shared
 from glance.registry.client import RegistryClient
 from glance.registry.leases import Holder
 from glance.registry.query import ImageQuery
@@ -102,7 +106,14 @@ __all__ = ["Holder", "ImageQuery", "ImageRegistry", "RegistryClient", "connect"]
 
 
 def connect(conf):
-    """The registry the configuration names."""
+    """The registry the configuration names: in-process, or a client of the
+    registry server that reads images from its database when that is the
+    API's own (`shared.py`, `registry_shared_reads`)."""
+    if conf.registry_url and conf.registry_shared_reads:
+        return shared.SharedReadsClient(
+            conf.registry_url, shared.database_opener(
+                conf.sql_connection, pool_size=getattr(conf, "server_threads", None)),
+            timeout=conf.registry_timeout, service_token=conf.service_token)
     if conf.registry_url:
         return RegistryClient(conf.registry_url, timeout=conf.registry_timeout,
                               service_token=conf.service_token)

@@ -134,6 +134,11 @@ class RegistryClient:
         return self._call("POST", "/leases/expire", context, "images", list,
                           body={"expire": expire})
 
+    def database(self, context):
+        """{"identity", "schema_version"} of the registry's database (see
+        `identity.py`); NotFound from a registry that does not say."""
+        return self._call("GET", "/database", context, "database", dict)
+
     def close_connections(self):
         """Before a fork (prefork.py): http.client reopens a closed connection."""
         self.close()

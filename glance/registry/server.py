@@ -12,8 +12,9 @@ import json
 from urllib.parse import parse_qsl
 
 from glance.common import config, context, exception, faults, imagemeta, wsgi
-from glance.registry import query, service, validation
+from glance.registry import identity, query, service, validation
 from glance.registry.leases import Holder
+from glance.registry.migrations import LATEST_VERSION
 
 # Compare-and-set: the update happens only from this status (else 409).
 EXPECTED_STATUS_HEADER = "HTTP_X_GLANCE_REGISTRY_EXPECTED_STATUS"
@@ -26,8 +27,10 @@ class RegistryApp:
 
     def __init__(self, registry):
         self.registry = registry
+        self._identity = None
         self.router = wsgi.Router()
         for method, pattern, handler in (
+                ("GET", r"/database/?", self.database),
                 ("GET", r"/images/?", self.index),
                 ("POST", r"/images/?", self.create),
                 ("GET", r"/images/detail/?", self.detail),
@@ -64,6 +67,20 @@ class RegistryApp:
             return faults.error_response(environ, start_response, exc)
         except Exception:
             return faults.unexpected_error_response(environ, start_response)
+
+    # -- the database ----------------------------------------------------------------
+
+    def database(self, environ, start_response, ctx):
+        """GET /database: 200 {"database": {"identity": <hash or null>,
+        "schema_version": n}}: which database this registry stands on
+        (`identity.py`), so that an API server whose own `sql_connection`
+        reaches the same one may read images from it (`shared.py`)."""
+        if self._identity is None:
+            database = getattr(self.registry, "db", None)
+            self._identity = (identity.of_database(database) if database is not None
+                              else None) or ""
+        return _reply(environ, start_response, {"database": {
+            "identity": self._identity or None, "schema_version": LATEST_VERSION}})
 
     # -- images ------------------------------------------------------------------
 
