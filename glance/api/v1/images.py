@@ -83,6 +83,15 @@ def _check_status(meta, image):
 
 
 
+
+def _brief_entry(images_url, image):
+    """A brief list entry: BRIEF_FIELDS in order, with its `uri` (an unknown
+    size as 0, as `_present` shows it)."""
+    entry = {key: image.get(key) for key in BRIEF_FIELDS}
+    entry["uri"] = f"{images_url}/{image['id']}"
+    entry["size"] = entry["size"] or 0
+    return entry
+
 class ImagesApp:
     def __init__(self, conf, registry, stores, location_policy=None, start_copy=None,
                  keeper=None):
@@ -183,9 +192,10 @@ class ImagesApp:
         ctx = self._caller(environ)
         query = registry_query.from_v1_params(wsgi.query_params(environ), ctx)
         images = self.registry.list_images(ctx, query, detailed=detailed)
-        shown = [self._present(environ, image, ctx) for image in images]
-        if not detailed:
-            shown = [{k: image.get(k) for k in BRIEF_FIELDS} for image in shown]
+        if detailed:
+            shown = [self._present(environ, image, ctx) for image in images]
+        else:
+            shown = [_brief_entry(_images_url(environ), image) for image in images]
         return wsgi.json_response(start_response, 200, {"images": shown},
                                   head=environ["REQUEST_METHOD"] == "HEAD")
 
