@@ -19,6 +19,7 @@ process (revision 1's uncapped properties reached ~2 GB).  The registry
 reads one page at a time and never more.
 """
 
+import json
 
 from glance.common import exception, fields
 from glance.registry import records
@@ -192,9 +193,8 @@ def page_sql(context, query, position, dialect, brief=False):
         where += terms
         args += term_args
     order = ", ".join(f"{expression} {direction.upper()}" for expression, direction in columns)
-    # A brief entry's few text and integer columns come as they are (no JSON
-    # to pack and parse again: a list page is 25-1000 of them).
-    select = ", ".join(records.BRIEF_FIELDS) if brief else records.record_sql(dialect)
+    select = (f"{dialect.json_array}({', '.join(records.BRIEF_FIELDS)})" if brief
+              else records.record_sql(dialect))
     sql = (f"SELECT {select} FROM images WHERE {' AND '.join(where) or '1 = 1'} "
            f"ORDER BY {order} LIMIT ?")
     return sql, args + [query.limit]
@@ -214,4 +214,11 @@ def list_page(conn, context, query, detailed):
     rows = conn.execute(sql, args).fetchall()
     if detailed:
         return [records.full(records.unpack(row[0]), context) for row in rows]
-    return [dict(zip(records.BRIEF_FIELDS, row)) for row in rows]
+    return [_brief(row[0]) for row in rows]
+
+
+def _brief(packed):
+    """A brief entry of its packed row: one column a row, as `records.record_sql`
+    explains (sqlite3 hands the GIL over around every column it returns)."""
+    values = json.loads(packed) if isinstance(packed, str) else packed
+    return dict(zip(records.BRIEF_FIELDS, values))
