@@ -314,7 +314,9 @@ def test_an_app_that_gives_its_slot_back_lets_others_run():
         go.set()
         assert origin.response()[2] == b"hello /origin"
         busy = server.server.busy
-        assert busy.acquire(blocking=False)         # the one slot is free again...
+        # The client may read the answer before the worker has closed the
+        # exchange: wait (bounded) for the slot rather than race for it.
+        assert busy.acquire(timeout=TIMEOUT)        # the one slot is free again...
         assert not busy.acquire(blocking=False)     # ...and there is still just one
         busy.release()
 
