@@ -53,7 +53,6 @@ def test_the_api_serves_before_its_registry_and_recovers_once_it_answers(tmp_pat
     api_env = dict(services.env, GLANCE_REGISTRY_URL=f"http://127.0.0.1:{port}")
     api = registry = None
     try:
-        started = time.monotonic()
         api = ServerProcess(command("glance-api") + ["--config", PASTE_INI, "--port", "0"],
                             api_env, "api").wait_serving()
         with pytest.raises(urllib.error.HTTPError) as caught:    # serving: a clean 503
@@ -69,7 +68,6 @@ def test_the_api_serves_before_its_registry_and_recovers_once_it_answers(tmp_pat
         status, reason = status_of(api, image_id)
         assert status == "killed", api.output()
         assert reason.startswith("upload interrupted") and NODE not in reason
-        assert time.monotonic() - started < 60
     finally:
         for server in (api, registry):
             if server is not None:
