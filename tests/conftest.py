@@ -2,11 +2,7 @@
 
 import pytest
 
-from tests.functional.services import running_services
-
-# The suite's image origins listen on loopback, which the location policy
-# refuses in every auth mode unless the operator allows it (CONTRACT §10).
-LOOPBACK_ORIGINS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
+from tests.functional.services import LOOPBACK_ORIGINS, running_services
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,10 @@ from glance.common import config, context
 from glance.registry import ImageRegistry
 from glance.store import Stores
 from tests import engines
+from tests.functional.services import LOOPBACK_ORIGINS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASTE_INI = os.path.join(ROOT, "paste.ini")
-# The test origins listen on loopback, refused unless allowed (CONTRACT §10).
-LOOPBACK_ORIGINS = "127.0.0.0/8"
 # A location these tests never connect to is a literal public address
 # (93.184.215.14): a host name would need DNS, which a CI machine may lack.
 
@@ -41,7 +40,8 @@ def app(backend, monkeypatch):
     for key, value in backend[0].items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("GLANCE_REGISTRY_URL", raising=False)
-    monkeypatch.setenv("GLANCE_ALLOWED_LOCATION_NETWORKS", LOOPBACK_ORIGINS)
+    for key, value in LOOPBACK_ORIGINS.items():
+        monkeypatch.setenv(key, value)
     return webtest.TestApp(loadapp("config:" + PASTE_INI, name="main"), lint=True)
 
 

@@ -22,6 +22,7 @@ from glance.common.netpolicy import LocationPolicy
 from glance.registry import ImageRegistry
 from glance.store import Stores
 from tests.fixtureapps.origin import Origin, pattern
+from tests.functional.services import LOOPBACK_ORIGINS
 
 COPY = "x-glance-api-copy-from"
 SIZE = 300_000          # several chunks of 64 KiB
@@ -56,7 +57,7 @@ def deployment(tmp_path):
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
         "GLANCE_CHUNK_SIZE": "64K", "GLANCE_STORE_MIN_FREE": "0",
         "GLANCE_MAX_BACKGROUND_COPIES": "1", "GLANCE_HTTP_STORE_READ_TIMEOUT": "5",
-        "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"})     # the origins are local
+        **LOOPBACK_ORIGINS})
     registry = ImageRegistry.from_conf(conf)
     yield conf, registry, Stores(conf)
     registry.close()

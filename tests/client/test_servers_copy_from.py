@@ -10,11 +10,10 @@ import pytest
 from glance import client as gc
 from tests.client.helpers import add, settled
 from tests.fixtureapps.origin import Origin, pattern
-from tests.functional.services import running_services
+from tests.functional.services import LOOPBACK_ORIGINS, running_services
 
 pytestmark = pytest.mark.functional
 
-LOOPBACK_ORIGINS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,12 @@ known failures applies to our server only: a real Glance must pass every test.
 
 import os
 
+from tests.functional.services import LOOPBACK_ORIGINS
+
 ENV = {"v1": "GLANCE_COMPAT_V1_URL", "v2": "GLANCE_COMPAT_V2_URL"}
 
-# Our server must accept locations and copy-from on the loopback test origin
-# (the location policy refuses loopback unless a network is allowed, §10).
-OUR_ENV = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
+# Our server must accept locations and copy-from on the loopback test origin.
+OUR_ENV = LOOPBACK_ORIGINS
 
 
 def real_url(api):

@@ -5,19 +5,17 @@ import os
 import pytest
 from paste.deploy import loadapp
 
+from tests.functional.services import LOOPBACK_ORIGINS, running_services
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASTE_INI = os.path.join(ROOT, "paste.ini")
-# The suite's origin server listens on loopback; our servers refuse internal
-# addresses for locations unless allowed, so allow loopback for these runs.
-LOOPBACK_LOCATIONS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
 
 
 @pytest.fixture(scope="module")
 def our_servers(tmp_path_factory):
     """Registry + API processes from paste.ini, loopback locations allowed."""
-    from tests.functional.services import running_services
     with running_services(tmp_path_factory.mktemp("glance"),
-                          extra_env=LOOPBACK_LOCATIONS) as running:
+                          extra_env=LOOPBACK_ORIGINS) as running:
         yield running
 
 
@@ -27,7 +25,7 @@ def our_apps(tmp_path_factory):
     work = tmp_path_factory.mktemp("conformance-apps")
     env = {"GLANCE_FILESYSTEM_STORE_DATADIR": str(work / "images"),
            "GLANCE_SQL_CONNECTION": f"sqlite:///{work / 'glance.sqlite'}",
-           **LOOPBACK_LOCATIONS}
+           **LOOPBACK_ORIGINS}
     saved = {k: os.environ.get(k) for k in [*env, "GLANCE_REGISTRY_URL"]}
     os.environ.update(env)
     os.environ.pop("GLANCE_REGISTRY_URL", None)

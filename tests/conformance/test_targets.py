@@ -16,9 +16,10 @@ import pytest
 
 from conformance import cli
 from conformance.runner import run
-from tests.conformance.conftest import LOOPBACK_LOCATIONS, PASTE_INI
+from tests.conformance.conftest import PASTE_INI
 from tests.conformance.known_failures import KNOWN_FAILURES, KNOWN_FAILURES_TOKEN_MODE
 from tests.conformance.mutants import MUTANTS
+from tests.functional.services import LOOPBACK_ORIGINS
 
 
 def mutant(name):
@@ -44,7 +45,7 @@ def test_in_process_from_paste_config(tmp_path, monkeypatch):
     monkeypatch.setenv("GLANCE_FILESYSTEM_STORE_DATADIR", str(tmp_path / "images"))
     monkeypatch.setenv("GLANCE_SQL_CONNECTION", f"sqlite:///{tmp_path / 'glance.sqlite'}")
     monkeypatch.delenv("GLANCE_REGISTRY_URL", raising=False)
-    for key, value in LOOPBACK_LOCATIONS.items():
+    for key, value in LOOPBACK_ORIGINS.items():
         monkeypatch.setenv(key, value)
     results, code = run(["--paste-config", PASTE_INI, "--require-extensions", "--only",
                          "versions", "--only", "listing", "--only", "registry"], quiet=True)
@@ -192,7 +193,7 @@ def token_apps(tmp_path_factory):
     env = {"GLANCE_FILESYSTEM_STORE_DATADIR": str(work / "images"),
            "GLANCE_SQL_CONNECTION": f"sqlite:///{work / 'glance.sqlite'}",
            "GLANCE_AUTH_STRATEGY": "token", "GLANCE_AUTH_TOKENS_FILE": path,
-           "GLANCE_SERVICE_TOKEN": "service-" + os.urandom(8).hex(), **LOOPBACK_LOCATIONS}
+           "GLANCE_SERVICE_TOKEN": "service-" + os.urandom(8).hex(), **LOOPBACK_ORIGINS}
     saved = {k: os.environ.get(k) for k in [*env, "GLANCE_REGISTRY_URL"]}
     os.environ.update(env)
     os.environ.pop("GLANCE_REGISTRY_URL", None)

@@ -22,6 +22,7 @@ from glance.api.v2.data import ImageData
 from glance.common import config, context, exception, faults, wsgi
 from glance.registry import ImageRegistry
 from glance.store import Stores
+from tests.functional.services import LOOPBACK_ORIGINS
 
 
 class DataOnlyV2:
@@ -67,8 +68,7 @@ def settings(tmp_path, **env):
               "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
               "GLANCE_CHUNK_SIZE": "64K", "GLANCE_STORE_MIN_FREE": "0",
               "GLANCE_HTTP_STORE_READ_TIMEOUT": "5", "GLANCE_NODE_ID": "node-test",
-              # The test origins listen on loopback, refused unless allowed (§10).
-              "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
+              **LOOPBACK_ORIGINS}
     values.update({f"GLANCE_{key.upper()}": str(value) for key, value in env.items()})
     return config.load(environ=values)
 

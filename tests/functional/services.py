@@ -26,6 +26,10 @@ SCRIPTS = {"glance-api": "glance.cmd.api", "glance-registry": "glance.cmd.regist
 def command(script):
     """The argv prefix that runs console script `script` from this tree."""
     return [sys.executable, "-m", SCRIPTS[script]]
+# GLANCE_* settings under which the servers accept image origins on loopback,
+# where the suite's origins listen: the location policy refuses loopback in
+# every auth mode unless the operator allows it (CONTRACT §10).
+LOOPBACK_ORIGINS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
 SERVING = re.compile(r"serving on http://([\d.]+):(\d+)")
 
 

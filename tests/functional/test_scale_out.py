@@ -28,13 +28,11 @@ import pytest
 
 from conformance import cli
 from tests import engines
-from tests.functional.services import Services, running_services
+from tests.functional.services import LOOPBACK_ORIGINS, Services, running_services
 
 pytestmark = pytest.mark.functional
 
 MIB = 1 << 20
-# The conformance suite's origin listens on loopback: allow such locations.
-LOOPBACK_LOCATIONS = {"GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
 # Segments / parts small enough for a 96 MiB upload to be cut half-way through them.
 # The suite's reasons for skips that are right on these servers: they run
 # without auth, and a clause about servers without v2 does not apply.
@@ -51,7 +49,7 @@ def on_engines(request, tmp_path_factory):
     """(services, storage) of registry + API processes on a pair of engines."""
     workdir = tmp_path_factory.mktemp("engines")
     with engines.backend(request.param, workdir) as (env, storage):
-        with running_services(workdir, extra_env={**env, **LOOPBACK_LOCATIONS,
+        with running_services(workdir, extra_env={**env, **LOOPBACK_ORIGINS,
                                                   **SMALL_OBJECTS}) as services:
             yield services, storage
 

@@ -31,7 +31,7 @@ from glance.store import Stores
 from tests.fixtureapps.origin import pattern
 from tests.fixtureapps.ranged_origin import RangedOrigin
 from tests.fixtureapps.tarpit import Tarpit
-from tests.functional.services import running_services
+from tests.functional.services import LOOPBACK_ORIGINS, running_services
 from tests.reliability.helpers import client_for
 
 ORIGIN_UNAVAILABLE = "the image's origin is unavailable"
@@ -46,8 +46,7 @@ def origin():
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
     env = {"GLANCE_HTTP_STORE_READ_TIMEOUT": "1", "GLANCE_HTTP_STORE_CONNECT_TIMEOUT": "1",
-           "GLANCE_HTTP_STORE_FIRST_BYTE_TIMEOUT": "2",
-           "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}
+           "GLANCE_HTTP_STORE_FIRST_BYTE_TIMEOUT": "2", **LOOPBACK_ORIGINS}
     with running_services(tmp_path_factory.mktemp("origin"), extra_env=env) as running:
         yield running
 
@@ -193,7 +192,7 @@ def in_process_api(tmp_path, slots, **options):
     conf = config.load(environ={
         "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
         "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
-        "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}, **options)     # local origins
+        **LOOPBACK_ORIGINS}, **options)
     api = ImagesApp(conf, ImageRegistry.from_conf(conf), Stores(conf))
 
     def as_admin(environ, start_response):

@@ -18,6 +18,7 @@ from glance.common import config, context, exception, faults
 from glance.registry import ImageRegistry
 from glance.store import Stores
 from tests.fixtureapps.origin import Origin
+from tests.functional.services import LOOPBACK_ORIGINS
 
 OCTET = {"Content-Type": "application/octet-stream"}
 
@@ -27,7 +28,7 @@ class Api:
         self.conf = config.load(environ={
             "GLANCE_SQL_CONNECTION": f"sqlite:///{tmp_path}/glance.sqlite",
             "GLANCE_FILESYSTEM_STORE_DATADIR": str(tmp_path / "images"),
-            "GLANCE_ALLOWED_LOCATION_NETWORKS": "127.0.0.0/8"}, **options)     # local origins
+            **LOOPBACK_ORIGINS}, **options)
         self.registry = ImageRegistry.from_conf(self.conf)
         self.datadir = str(tmp_path / "images")
         meta = ImagesApp(self.conf, self.registry, Stores(self.conf))

@@ -92,6 +92,7 @@ def _brief_entry(images_url, image):
     entry["size"] = entry["size"] or 0
     return entry
 
+
 class ImagesApp:
     def __init__(self, conf, registry, stores, location_policy=None, start_copy=None,
                  keeper=None):
