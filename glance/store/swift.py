@@ -3,8 +3,8 @@
 It speaks the Swift v1 API with `http.client`: the auth URL, user and key
 (from configuration only, never in a location) give a token and the storage
 URL, which `swiftauth.SwiftAuth` caches and renews before they expire or
-when Swift answers 401.  Uploads stream with chunked transfer encoding, so their size need not
-be known:
+when Swift answers 401.  Uploads stream with chunked transfer encoding, so
+their size need not be known:
 
 - a declared size up to `swift_store_large_object_size`: one object;
 - a declared size above it: segments of `swift_store_large_object_chunk_size`
