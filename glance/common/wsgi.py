@@ -17,13 +17,23 @@ MAX_JSON_BODY = 16 << 20
 
 
 def json_response(start_response, code, document, headers=(), head=False):
-    """Encode `document` once and send it with its Content-Length.
+    """Encode `document` once and send it with its Content-Length."""
+    return encoded_json_response(start_response, code, encode_json(document), headers, head)
+
+
+def encode_json(document):
+    """The bytes of a JSON answer (or of a part of one, joined by the caller
+    as `json.dumps` would join it).
 
     `json.dumps`' default separators (`", "`, `": "`), as every Glance
     sent: clients and Glance's own tests compare bodies byte for byte
     (`{"images": []}`).
     """
-    body = json.dumps(document).encode()
+    return json.dumps(document).encode()
+
+
+def encoded_json_response(start_response, code, body, headers=(), head=False):
+    """Send a JSON answer already encoded (`encode_json`)."""
     start_response(faults.status_line(code), [
         ("Content-Type", JSON_TYPE),
         ("Content-Length", str(len(body))),

@@ -51,6 +51,11 @@ class Dialect:
     json_properties: str
     # an image's tags as one JSON array (or NULL), in a query on `images`
     json_tags: str
+    # a JSON value ({}) as text: the driver hands text over, never parsed
+    json_text: str = "{}"
+    # a page's rows of packed text (column `packed`) as one row of their
+    # texts joined by newlines, or None where rows cost nothing to fetch
+    one_row_page: str | None = None
 
 
 # BEGIN IMMEDIATE already makes every sqlite writer wait for the others.
@@ -63,6 +68,12 @@ SQLITE = Dialect(
                     "WHERE image_id = images.id))",
     json_tags="json((SELECT json_group_array(tag) FROM image_tags "
               "WHERE image_id = images.id))",
+    # Python's sqlite3 hands the GIL over around every row it steps to
+    # (`records.record_sql`); a page of 25 cost ~60 futex calls under load.
+    # One row: its JSON texts never hold a raw newline (JSON escapes
+    # control characters), and an aggregate over an ordered subquery takes
+    # its rows in that order (tests/registry hold every list order).
+    one_row_page="SELECT group_concat(packed, char(10)) FROM ({})",
 )
 
 

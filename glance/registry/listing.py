@@ -193,11 +193,20 @@ def page_sql(context, query, position, dialect, brief=False):
         where += terms
         args += term_args
     order = ", ".join(f"{expression} {direction.upper()}" for expression, direction in columns)
-    select = (f"{dialect.json_array}({', '.join(records.BRIEF_FIELDS)})" if brief
-              else records.record_sql(dialect))
-    sql = (f"SELECT {select} FROM images WHERE {' AND '.join(where) or '1 = 1'} "
+    select = (dialect.json_text.format(f"{dialect.json_array}({', '.join(records.BRIEF_FIELDS)})")
+              if brief else records.record_sql(dialect))
+    sql = (f"SELECT {select} AS packed FROM images WHERE {' AND '.join(where) or '1 = 1'} "
            f"ORDER BY {order} LIMIT ?")
     return sql, args + [query.limit]
+
+
+def _packed_rows(conn, sql, args):
+    """The packed texts of a page's rows, fetched as one row where the
+    dialect can (`Dialect.one_row_page`)."""
+    if conn.dialect.one_row_page is None:
+        return [row[0] for row in conn.execute(sql, args).fetchall()]
+    joined = conn.execute(conn.dialect.one_row_page.format(sql), args).fetchone()[0]
+    return joined.split("\n") if joined else []
 
 
 def list_page(conn, context, query, detailed):
@@ -211,14 +220,13 @@ def list_page(conn, context, query, detailed):
     if query.limit == 0:
         return []
     sql, args = page_sql(context, query, position, conn.dialect, brief=not detailed)
-    rows = conn.execute(sql, args).fetchall()
+    packed = _packed_rows(conn, sql, args)
     if detailed:
-        return [records.full(records.unpack(row[0]), context) for row in rows]
-    return [_brief(row[0]) for row in rows]
+        return [records.full(records.unpack(text), context) for text in packed]
+    return [_brief(text) for text in packed]
 
 
 def _brief(packed):
     """A brief entry of its packed row: one column a row, as `records.record_sql`
     explains (sqlite3 hands the GIL over around every column it returns)."""
-    values = json.loads(packed) if isinstance(packed, str) else packed
-    return dict(zip(records.BRIEF_FIELDS, values))
+    return dict(zip(records.BRIEF_FIELDS, json.loads(packed)))

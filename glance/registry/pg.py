@@ -53,6 +53,9 @@ POSTGRES = db.Dialect(
     json_properties="(SELECT json_object_agg(key, value) FROM image_properties "
                     "WHERE image_id = images.id)",
     json_tags="(SELECT json_agg(tag) FROM image_tags WHERE image_id = images.id)",
+    # pg8000 would parse json itself; as text, a record is unpacked (and
+    # memoized, `records.unpack`) as on sqlite
+    json_text="({})::text",
 )
 
 # SQLSTATE classes that mean "the database is unavailable or busy": connection

@@ -55,7 +55,9 @@ class ImageRegistry(members.MembersMixin, leases.LeasesMixin):
     def list_images(self, context, query, detailed=True):
         """One page of the images `query` (a `query.ImageQuery`) shows this
         caller (see `listing.py`).  Invalid for a bad marker or sort key."""
-        with self.db.transaction() as conn:
+        # Without a marker a page is one statement, like `get_image`'s.
+        one_statement = query.marker is None and hasattr(self.db, "snapshot")
+        with (self.db.snapshot() if one_statement else self.db.transaction()) as conn:
             return listing.list_page(conn, context, query, detailed)
 
     def get_image(self, context, image_id):

@@ -154,13 +154,17 @@ def test_a_write_through_the_registry_is_read_at_once(client):
 
 
 def test_a_write_by_another_api_node_is_read_at_once(client, registry_url, db_path, clock):
-    """Two API nodes on one registry: nothing is cached, so neither reads stale data."""
+    """Two API nodes on one registry: no read is cached, so neither reads stale data."""
     other = make_client(registry_url, db_path, clock)
     try:
         image = other.create_image(as_service(ALICE), {"name": "one"})
         assert client.get_image(as_service(ALICE), image["id"])["name"] == "one"
+        assert [i["name"] for i in client.list_images(as_service(ALICE), ImageQuery())] == ["one"]
         other.update_image(as_service(ALICE), image["id"], {"name": "two"})
         assert client.get_image(as_service(ALICE), image["id"])["name"] == "two"
+        # Records are memoized by their stored text (records.unpack): a
+        # write changes the text, so lists see it at once too.
+        assert [i["name"] for i in client.list_images(as_service(ALICE), ImageQuery())] == ["two"]
         assert client.reads_locally and other.reads_locally
     finally:
         other.close()
