@@ -28,6 +28,7 @@ from glance.httpd.pace import Pace
 
 READ_BUFFER = 64 << 10
 _NOWAIT = socket.MSG_DONTWAIT
+_CORK = getattr(socket, "TCP_CORK", None)     # Linux: full segments from sendfile
 _UPLOAD, _DOWNLOAD = 0, 1
 _WHAT = ("the request body", "the client reading the answer")
 
@@ -211,21 +212,37 @@ class Connection:
             sent = self._wait(lambda flags: self.sock.sendmsg(parts, (), flags),
                               _DOWNLOAD)
 
-    def sendfile(self, fd, offset, count):
-        """sendfile(2) until `count` bytes went out or the file ended; the
-        bytes sent.  (socket.sendfile() would wait forever on a stalled
-        client: here each wait ends with the kernel's timeout and is paced.)
-        It cannot be tried without waiting: the caller gives its run slot
-        back first."""
+    def sendfile(self, fd, offset, count, head=b""):
+        """`head`, then sendfile(2) until `count` bytes went out or the file
+        ended; the file's bytes sent.  (socket.sendfile() would wait forever
+        on a stalled client: here each wait ends with the kernel's timeout
+        and is paced.)  It cannot be tried without waiting: the caller gives
+        its run slot back first.
+
+        Corked (TCP_CORK, as nginx's `tcp_nopush`): the head rides in the
+        first full segment and the file goes out in full segments whatever
+        pieces sendfile hands the stack; uncorked, one client's download ran
+        at 0.75-0.8 of nginx's on loopback, corked at par."""
         sent = 0
-        while sent < count:
-            done = self._wait(lambda flags: os.sendfile(
-                self.sock.fileno(), fd, offset + sent, min(count - sent, 1 << 30)),
-                _DOWNLOAD)
-            if done == 0:
-                break
-            sent += done
+        self._cork(1)
+        try:
+            if head:
+                self.send(head)
+            while sent < count:
+                done = self._wait(lambda flags: os.sendfile(
+                    self.sock.fileno(), fd, offset + sent, min(count - sent, 1 << 30)),
+                    _DOWNLOAD)
+                if done == 0:
+                    break
+                sent += done
+        finally:
+            with contextlib.suppress(OSError):      # a broken socket says so itself
+                self._cork(0)
         return sent
+
+    def _cork(self, on):
+        if _CORK is not None:       # Linux's
+            self.sock.setsockopt(socket.IPPROTO_TCP, _CORK, on)
 
     def send_now(self, data):
         """Send `data` if it fits in the socket buffer now; never waits (the

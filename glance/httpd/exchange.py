@@ -297,9 +297,10 @@ class Exchange:
         except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
             return False
         self.slot.give_back()       # the app is done: what is left is waiting on the client
-        self._send(self.conn.send, self._head())
         if self.length:
-            self.sent = self._send(self.conn.sendfile, fd, offset, self.length)
+            self.sent = self._send(self.conn.sendfile, fd, offset, self.length, self._head())
+        else:
+            self._send(self.conn.send, self._head())
         if self.sent < self.length:
             LOG.error("%s %s: the file ended %d bytes short of its Content-Length",
                       self.environ["REQUEST_METHOD"], self.environ["PATH_INFO"],

@@ -23,6 +23,37 @@ def test_file_wrapper_sends_20_mib_byte_exact_with_sendfile(big_file):
     assert CountingFile.reads == 0      # the bytes went through sendfile
 
 
+def test_sent_files_follow_each_other_on_one_connection(big_file):
+    """Each file goes out corked (`Connection.sendfile`), its head in front:
+    answers on one kept-alive connection arrive whole, one after another."""
+    path, data = big_file
+    with running(file_app(path)) as server:
+        client = server.connect()
+        for _ in range(3):
+            client.send(request("GET", "/"))
+            status, _, body = client.response()
+            assert status == 200 and body == data
+
+
+def test_sendfile_corks_the_head_with_the_file_and_uncorks_after(tmp_path):
+    from glance.httpd.connection import Connection
+    path = tmp_path / "file"
+    path.write_bytes(b"x" * 100_000)
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    accepted, addr = listener.accept()
+    conn = Connection(accepted, addr, tick=5.0)
+    with open(path, "rb") as source:
+        assert conn.sendfile(source.fileno(), 10, 99_990, head=b"HEAD\r\n") == 99_990
+    assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+    received = b""
+    while len(received) < 6 + 99_990:
+        received += client.recv(1 << 20)
+    assert received == b"HEAD\r\n" + b"x" * 99_990
+    for sock in (client, accepted, listener):
+        sock.close()
+
+
 def test_a_client_that_stops_reading_a_download_frees_its_worker(big_file):
     path, _ = big_file
     with running(file_app(path), server_threads=1, max_threads=1, read_timeout=0.3) as server:
