@@ -17,8 +17,8 @@ already moved into SCRIPT_NAME.
 
 import dataclasses
 
-from glance.api import download, recovery
-from glance.api.v1 import detail, sources
+from glance.api import download, entries, recovery
+from glance.api.v1 import sources
 from glance.api.v1.members import Members
 from glance.api.v1.sources import BODY, COPY, LOCATION
 from glance.common import context, exception, faults, fields, imagemeta, wsgi
@@ -195,10 +195,11 @@ class ImagesApp:
         images = self.registry.list_images(ctx, query, detailed=detailed)
         head = environ["REQUEST_METHOD"] == "HEAD"
         if detailed:
-            # What `_present` depends on besides the image (see `detail`).
-            view = (_images_url(environ), ctx.is_admin, ctx.sees_location)
-            return wsgi.encoded_json_response(start_response, 200, detail.body(
-                images, lambda image: self._present(environ, image, ctx), view), head=head)
+            # What `_present` depends on besides the image (see `entries`).
+            view = ("v1", _images_url(environ), ctx.is_admin, ctx.sees_location)
+            return wsgi.encoded_json_response(start_response, 200, entries.document(
+                "images", images, lambda image: self._present(environ, image, ctx), view),
+                head=head)
         shown = [_brief_entry(_images_url(environ), image) for image in images]
         return wsgi.json_response(start_response, 200, {"images": shown}, head=head)
 

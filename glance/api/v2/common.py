@@ -43,8 +43,13 @@ def caller(environ):
 def respond(environ, start_response, code, document, headers=()):
     """A JSON answer (`json.dumps`' default separators, as Glance), without
     its body for HEAD."""
-    return wsgi.json_response(start_response, code, document, headers,
-                              head=environ.get("REQUEST_METHOD") == "HEAD")
+    return respond_encoded(environ, start_response, code, wsgi.encode_json(document), headers)
+
+
+def respond_encoded(environ, start_response, code, body, headers=()):
+    """`respond` with the body already encoded (`glance.api.entries`)."""
+    return wsgi.encoded_json_response(start_response, code, body, headers,
+                                      head=environ.get("REQUEST_METHOD") == "HEAD")
 
 
 def no_content(start_response, headers=()):

@@ -12,7 +12,7 @@ DELETE removes it from our stores as v1 does.
 
 from glance.api.v1.saving import Saver
 from glance.api.v2 import common, listing, patch, requests, view
-from glance.api.v2.common import no_content, respond
+from glance.api.v2.common import no_content, respond, respond_encoded
 from glance.common import exception, wsgi
 from glance.registry.query import replace
 
@@ -38,7 +38,8 @@ class Images:
         query = listing.parse(pairs, ctx)
         page, more = self._page(ctx, query)
         links = listing.links(pairs, page[-1]["id"] if more else None)
-        return respond(environ, start_response, 200, view.images(page, links))
+        return respond_encoded(environ, start_response, 200,
+                               view.images(page, links, ctx.sees_location))
 
     def _page(self, ctx, query):
         """(the page's images, whether more follow).  One image more than

@@ -16,6 +16,7 @@ through v1) is not shown at all.
 
 from datetime import datetime, timezone
 
+from glance.api import entries
 from glance.api.v2 import schemas
 
 SCHEMA_PATH = "/v2/schemas/image"
@@ -75,14 +76,16 @@ def shown_property(key):
     return key not in _NOT_PROPERTIES and not key.startswith(RESERVED_PREFIX)
 
 
-def images(records, links):
-    """`GET /v2/images`'s document; `links` is `listing.links`'s `first`
-    and, when more images remain, `next`."""
-    document = {"images": [image(record) for record in records], "first": links["first"],
-                "schema": IMAGES_SCHEMA_PATH}
+def images(records, links, sees_location):
+    """`GET /v2/images`'s body, encoded: `links` is `listing.links`'s
+    `first` and, when more images remain, `next`; `sees_location` what the
+    registry showed the caller (each image's JSON is memoized by its
+    record's text and that, `glance.api.entries`: `image` depends on
+    nothing else)."""
+    rest = {"first": links["first"], "schema": IMAGES_SCHEMA_PATH}
     if "next" in links:
-        document["next"] = links["next"]
-    return document
+        rest["next"] = links["next"]
+    return entries.document("images", records, image, ("v2", sees_location), rest)
 
 
 def member(image_id, record):

@@ -1,11 +1,13 @@
-"""The v1 detail list's entries, memoized by the stored text and the view
-(`glance.api.v1.detail`): byte for byte the answer json.dumps makes, never
-stale, and each caller's own view of a shared entry."""
+"""List entries memoized by the stored text and the view (`glance.api.entries`):
+v1's detail list and v2's list, byte for byte the answer json.dumps makes,
+never stale, and each caller's own view of a shared entry."""
 
 import json
 
-from glance.api.v1 import detail
+from glance.api import entries
 from tests.api.conftest import caller
+
+PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
 
 
 def create(app, **meta):
@@ -16,10 +18,28 @@ def create(app, **meta):
 def test_the_body_is_what_json_dumps_makes_of_it(app):
     for index in range(3):
         create(app, name=f"image-{index}", is_public="true", **{"property-n": index})
-    first = app.get("/images/detail")
-    again = app.get("/images/detail")       # every entry from the memo
-    assert first.body == again.body == json.dumps(first.json).encode()
-    assert len(first.json["images"]) == 3
+    for path in ("/images/detail", "/v2/images", "/v2/images?limit=2"):
+        first = app.get(path)
+        again = app.get(path)       # every entry from the memo
+        assert first.body == again.body == json.dumps(first.json).encode()
+    assert len(app.get("/images/detail").json["images"]) == 3
+    page = app.get("/v2/images?limit=2").json
+    assert len(page["images"]) == 2 and list(page) == ["images", "first", "schema", "next"]
+
+
+def test_a_v2_change_shows_in_the_next_v2_and_v1_lists(app):
+    image = app.post_json("/v2/images", {"name": "before", "visibility": "public",
+                                         "tags": ["a"]}, status=201).json
+    app.get("/v2/images")
+    app.get("/images/detail")
+    app.patch(f"/v2/images/{image['id']}", json.dumps([
+        {"op": "replace", "path": "/name", "value": "after"},
+        {"op": "add", "path": "/flavour", "value": "mint"}]), headers=PATCH)
+    app.put(f"/v2/images/{image['id']}/tags/b", status=204)
+    [entry] = app.get("/v2/images").json["images"]
+    assert (entry["name"], entry["flavour"], entry["tags"]) == ("after", "mint", ["a", "b"])
+    [entry] = app.get("/images/detail").json["images"]
+    assert (entry["name"], entry["properties"]) == ("after", {"flavour": "mint"})
 
 
 def test_a_change_shows_in_the_next_list(app):
@@ -64,8 +84,8 @@ def image(text, name):
 
 
 def test_one_text_and_view_is_presented_once_and_the_memo_is_bounded(monkeypatch):
-    monkeypatch.setattr(detail, "_memo", {})
-    monkeypatch.setattr(detail, "MEMO_SIZE", 4)
+    monkeypatch.setattr(entries, "_memo", {})
+    monkeypatch.setattr(entries, "MEMO_SIZE", 4)
     presented = []
 
     def present(entry):
@@ -73,16 +93,25 @@ def test_one_text_and_view_is_presented_once_and_the_memo_is_bounded(monkeypatch
         return dict(entry)
 
     images = [image("text-a", "a"), image("text-b", "b")]
-    assert detail.body(images, present, "view") == b'{"images": [{"name": "a"}, {"name": "b"}]}'
-    detail.body(images, present, "view")
+    assert (entries.document("images", images, present, "view")
+            == b'{"images": [{"name": "a"}, {"name": "b"}]}')
+    entries.document("images", images, present, "view")
     assert presented == ["a", "b"]
-    detail.body(images, present, "other view")     # another view: presented again
+    entries.document("images", images, present, "other view")     # presented again
     assert presented == ["a", "b", "a", "b"]
     unmemoized = image(None, "c")                   # no text: presented every time
-    detail.body([unmemoized, unmemoized], present, "view")
+    entries.document("images", [unmemoized, unmemoized], present, "view")
     assert presented[-2:] == ["c", "c"]
-    detail.body([image(f"text-{n}", str(n)) for n in range(10)], present, "view")
-    assert detail.memo_size() == 4
+    entries.document("images", [image(f"text-{n}", str(n)) for n in range(10)], present, "view")
+    assert entries.memo_size() == 4
+
+
+def test_the_rest_of_the_document_follows_as_json_dumps_writes_it():
+    rest = {"first": "/v2/images?limit=1", "schema": "/v2/schemas/images", "x": ["ü", None]}
+    for images in ([], [{"name": "a"}]):
+        body = entries.document("images", images, dict, "view", rest)
+        assert body == json.dumps({"images": images, **rest}).encode()
+    assert entries.document("members", [], dict, "view") == b'{"members": []}'
 
 
 def test_an_empty_list(app):
