@@ -55,7 +55,7 @@ class Record(dict):
     None when it is not memoized): equal texts, equal records, and `full`
     changes one only as its context's `sees_location` says.  So what is
     made of an answer alone (a list entry's JSON) may be memoized by (text,
-    sees_location): the API's lists do (`glance.api.entries`).
+    sees_location): the API's lists do (`glance.api.rendered`).
     Copies (`dict(record)`, `record.copy()`, `{**record}`) are plain dicts:
     a record changed that way never passes for its text."""
 

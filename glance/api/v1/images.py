@@ -17,7 +17,7 @@ already moved into SCRIPT_NAME.
 
 import dataclasses
 
-from glance.api import download, entries, recovery
+from glance.api import download, recovery, rendered
 from glance.api.v1 import sources
 from glance.api.v1.members import Members
 from glance.api.v1.sources import BODY, COPY, LOCATION
@@ -148,6 +148,12 @@ class ImagesApp:
         """
         return dataclasses.replace(context.from_environ(environ), is_service=True)
 
+    @staticmethod
+    def _view(environ, ctx, rendering):
+        """The view of a `rendering` ("head", "detail"): what `_present`
+        depends on besides the image (`glance.api.rendered`)."""
+        return ("v1", rendering, _images_url(environ), ctx.is_admin, ctx.sees_location)
+
     def _present(self, environ, image, ctx):
         """The registry's image as this caller may see it, with its `uri`: its v1
         fields, null ones included (an unknown size as 0)."""
@@ -195,11 +201,9 @@ class ImagesApp:
         images = self.registry.list_images(ctx, query, detailed=detailed)
         head = environ["REQUEST_METHOD"] == "HEAD"
         if detailed:
-            # What `_present` depends on besides the image (see `entries`).
-            view = ("v1", _images_url(environ), ctx.is_admin, ctx.sees_location)
-            return wsgi.encoded_json_response(start_response, 200, entries.document(
-                "images", images, lambda image: self._present(environ, image, ctx), view),
-                head=head)
+            return wsgi.encoded_json_response(start_response, 200, rendered.document(
+                "images", images, lambda image: self._present(environ, image, ctx),
+                self._view(environ, ctx, "detail")), head=head)
         shown = [_brief_entry(_images_url(environ), image) for image in images]
         return wsgi.json_response(start_response, 200, {"images": shown}, head=head)
 
@@ -212,14 +216,17 @@ class ImagesApp:
                 *imagemeta.response_headers(image)]
 
     def meta(self, environ, start_response, image_id):
-        """HEAD /images/<id> → 200, metadata as x-image-meta-* headers; 404."""
+        """HEAD /images/<id> → 200, metadata as x-image-meta-* headers; 404.
+        The headers are rendered once per stored record and view."""
         ctx = self._caller(environ)
         image = self.registry.get_image(ctx, image_id)
-        shown = self._present(environ, image, ctx)
-        headers = self._metadata_headers(shown)
-        headers += [("Content-Type", OCTET_STREAM), ("Content-Length", str(shown["size"] or 0)),
-                    ("Accept-Ranges", "bytes")]
-        start_response("200 OK", headers)
+
+        def render(image):
+            shown = self._present(environ, image, ctx)
+            return (*self._metadata_headers(shown), ("Content-Type", OCTET_STREAM),
+                    ("Content-Length", str(shown["size"] or 0)), ("Accept-Ranges", "bytes"))
+        view = self._view(environ, ctx, "head")
+        start_response("200 OK", list(rendered.rendered(image, view, render)))
         return []
 
     def show(self, environ, start_response, image_id):

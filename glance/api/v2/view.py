@@ -16,7 +16,7 @@ through v1) is not shown at all.
 
 from datetime import datetime, timezone
 
-from glance.api import entries
+from glance.api import rendered
 from glance.api.v2 import schemas
 
 SCHEMA_PATH = "/v2/schemas/image"
@@ -80,12 +80,12 @@ def images(records, links, sees_location):
     """`GET /v2/images`'s body, encoded: `links` is `listing.links`'s
     `first` and, when more images remain, `next`; `sees_location` what the
     registry showed the caller (each image's JSON is memoized by its
-    record's text and that, `glance.api.entries`: `image` depends on
+    record's text and that, `glance.api.rendered`: `image` depends on
     nothing else)."""
     rest = {"first": links["first"], "schema": IMAGES_SCHEMA_PATH}
     if "next" in links:
         rest["next"] = links["next"]
-    return entries.document("images", records, image, ("v2", sees_location), rest)
+    return rendered.document("images", records, image, ("v2", sees_location), rest)
 
 
 def member(image_id, record):

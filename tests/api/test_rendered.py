@@ -1,10 +1,10 @@
-"""List entries memoized by the stored text and the view (`glance.api.entries`):
-v1's detail list and v2's list, byte for byte the answer json.dumps makes,
-never stale, and each caller's own view of a shared entry."""
+"""Renderings memoized by the stored text and the view (`glance.api.rendered`):
+v1's detail list and v2's list byte for byte what json.dumps makes, v1's
+HEAD headers; never stale, and each caller's own view of a shared record."""
 
 import json
 
-from glance.api import entries
+from glance.api import rendered
 from tests.api.conftest import caller
 
 PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
@@ -73,6 +73,45 @@ def test_admins_and_others_each_see_their_own_view(root):
         assert for_admin["location"] == "http://93.184.215.14/x.img"
 
 
+def test_head_after_a_change_shows_the_change(app):
+    image = create(app, name="before", **{"property-k": "1"})
+    url = f"/images/{image['id']}"
+    assert app.head(url).headers["x-image-meta-name"] == "before"
+    app.put(url, headers={"x-image-meta-name": "after", "x-image-meta-property-k": "2"})
+    res = app.head(url)
+    assert (res.headers["x-image-meta-name"], res.headers["x-image-meta-property-k"]) == (
+        "after", "2")
+
+
+def test_head_and_lists_of_one_record_are_rendered_apart(app):
+    """One stored text, several renderings: HEAD's headers, the v1 and v2
+    list entries, for each Host its own Location."""
+    image = create(app, name="one", is_public="true")
+    url = f"/images/{image['id']}"
+    for _ in range(2):
+        for host in (None, "a.example", "b.example"):
+            headers = {"Host": host} if host else {}
+            res = app.head(url, headers=headers)
+            assert res.headers["Location"].endswith(f"{host or ''}{url}")
+            assert res.headers["Content-Length"] == "0"
+            [entry] = app.get("/images/detail", headers=headers).json["images"]
+            assert entry["uri"] == res.headers["Location"]
+        assert app.get("/v2/images").json["images"][0]["name"] == "one"
+
+
+def test_head_shows_the_location_to_admins_only(root):
+    admin = caller(root, admin=True)
+    image = admin.post("/v1/images", headers={
+        "x-image-meta-name": "pub", "x-image-meta-is_public": "true",
+        "x-image-meta-location": "http://93.184.215.14/x.img",
+        "x-image-meta-size": "1"}).json["image"]
+    alice = caller(root, "alice")
+    for _ in range(2):
+        assert "x-image-meta-location" not in alice.head(f"/v1/images/{image['id']}").headers
+        assert (admin.head(f"/v1/images/{image['id']}").headers["x-image-meta-location"]
+                == "http://93.184.215.14/x.img")
+
+
 class Image(dict):
     __slots__ = ("packed",)
 
@@ -84,8 +123,8 @@ def image(text, name):
 
 
 def test_one_text_and_view_is_presented_once_and_the_memo_is_bounded(monkeypatch):
-    monkeypatch.setattr(entries, "_memo", {})
-    monkeypatch.setattr(entries, "MEMO_SIZE", 4)
+    monkeypatch.setattr(rendered, "_memo", {})
+    monkeypatch.setattr(rendered, "MEMO_SIZE", 4)
     presented = []
 
     def present(entry):
@@ -93,25 +132,25 @@ def test_one_text_and_view_is_presented_once_and_the_memo_is_bounded(monkeypatch
         return dict(entry)
 
     images = [image("text-a", "a"), image("text-b", "b")]
-    assert (entries.document("images", images, present, "view")
+    assert (rendered.document("images", images, present, "view")
             == b'{"images": [{"name": "a"}, {"name": "b"}]}')
-    entries.document("images", images, present, "view")
+    rendered.document("images", images, present, "view")
     assert presented == ["a", "b"]
-    entries.document("images", images, present, "other view")     # presented again
+    rendered.document("images", images, present, "other view")     # presented again
     assert presented == ["a", "b", "a", "b"]
     unmemoized = image(None, "c")                   # no text: presented every time
-    entries.document("images", [unmemoized, unmemoized], present, "view")
+    rendered.document("images", [unmemoized, unmemoized], present, "view")
     assert presented[-2:] == ["c", "c"]
-    entries.document("images", [image(f"text-{n}", str(n)) for n in range(10)], present, "view")
-    assert entries.memo_size() == 4
+    rendered.document("images", [image(f"text-{n}", str(n)) for n in range(10)], present, "view")
+    assert rendered.memo_size() == 4
 
 
 def test_the_rest_of_the_document_follows_as_json_dumps_writes_it():
     rest = {"first": "/v2/images?limit=1", "schema": "/v2/schemas/images", "x": ["ü", None]}
     for images in ([], [{"name": "a"}]):
-        body = entries.document("images", images, dict, "view", rest)
+        body = rendered.document("images", images, dict, "view", rest)
         assert body == json.dumps({"images": images, **rest}).encode()
-    assert entries.document("members", [], dict, "view") == b'{"members": []}'
+    assert rendered.document("members", [], dict, "view") == b'{"members": []}'
 
 
 def test_an_empty_list(app):
