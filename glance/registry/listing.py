@@ -193,8 +193,7 @@ def page_sql(context, query, position, dialect, brief=False):
         where += terms
         args += term_args
     order = ", ".join(f"{expression} {direction.upper()}" for expression, direction in columns)
-    select = (dialect.json_text.format(f"{dialect.json_array}({', '.join(records.BRIEF_FIELDS)})")
-              if brief else records.record_sql(dialect))
+    select = records.brief_sql(dialect) if brief else records.record_sql(dialect)
     sql = (f"SELECT {select} AS packed FROM images WHERE {' AND '.join(where) or '1 = 1'} "
            f"ORDER BY {order} LIMIT ?")
     return sql, args + [query.limit]

@@ -47,6 +47,17 @@ def record_sql(dialect):
     """
     columns = [dialect.json_tags if name == "tags" else _DERIVED.get(name, name)
                for name in RECORD_FIELDS] + [dialect.json_properties]
+    return _packed_sql(dialect, columns)
+
+
+@functools.cache
+def brief_sql(dialect):
+    """The select list of a brief list entry, packed as `record_sql`'s."""
+    return _packed_sql(dialect, BRIEF_FIELDS)
+
+
+def _packed_sql(dialect, columns):
+    """One column: a JSON array of `columns`, as text."""
     return dialect.json_text.format(f"{dialect.json_array}({', '.join(columns)})")
 
 

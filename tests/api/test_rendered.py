@@ -5,6 +5,7 @@ HEAD headers; never stale, and each caller's own view of a shared record."""
 import json
 
 from glance.api import rendered
+from glance.registry import records
 from tests.api.conftest import caller
 
 PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
@@ -112,12 +113,8 @@ def test_head_shows_the_location_to_admins_only(root):
                 == "http://93.184.215.14/x.img")
 
 
-class Image(dict):
-    __slots__ = ("packed",)
-
-
 def image(text, name):
-    entry = Image(name=name)
+    entry = records.Record(name=name)
     entry.packed = text
     return entry
 

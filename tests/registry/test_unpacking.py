@@ -3,6 +3,8 @@
 (`Dialect.one_row_page`), parsed once per process and text
 (`records.unpack`'s memo) — and never stale, never shared between callers."""
 
+import json
+
 import pytest
 
 from glance.registry import records
@@ -62,7 +64,10 @@ def test_equal_texts_are_parsed_once(registry):
 
 
 def test_the_memo_is_bounded():
-    assert records._parsed.cache_info().maxsize == records.MEMO_SIZE
+    for index in range(records.MEMO_SIZE + 5):
+        text = json.dumps([f"id-{index}"] + [None] * (len(records._PACKED) - 1))
+        assert records.unpack(text)["id"] == f"id-{index}"
+    assert records._parsed.cache_info().currsize <= records.MEMO_SIZE
 
 
 @pytest.mark.parametrize("detailed", [True, False])

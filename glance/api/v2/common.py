@@ -47,7 +47,7 @@ def respond(environ, start_response, code, document, headers=()):
 
 
 def respond_encoded(environ, start_response, code, body, headers=()):
-    """`respond` with the body already encoded (`glance.api.entries`)."""
+    """`respond` with the body already encoded (`glance.api.rendered`)."""
     return wsgi.encoded_json_response(start_response, code, body, headers,
                                       head=environ.get("REQUEST_METHOD") == "HEAD")
 
